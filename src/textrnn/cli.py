@@ -1,0 +1,46 @@
+"""The ``textrnn`` command line.
+
+Every user error (:class:`textrnn.errors.TextrnnError`) is printed as one line on stderr
+and exits with code 2, without a traceback; usage errors from option parsing also exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from textrnn.errors import TextrnnError
+
+app = typer.Typer(
+    name="textrnn",
+    help="Recurrent neural networks for text, Russian first.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def fail(message: str) -> None:
+    """Raise a user error from inside a command."""
+    raise TextrnnError(message)
+
+
+# --- sub-commands registered by other modules (one import + one registration line each) ---
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``textrnn`` console script."""
+    try:
+        app(args=argv, prog_name="textrnn")
+    except TextrnnError as e:
+        print(f"textrnn: error: {e}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("textrnn: interrupted", file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

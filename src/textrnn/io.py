@@ -1,0 +1,138 @@
+"""Model directories: JSON + safetensors, written atomically, loaded without pickle.
+
+A model directory is written into a temporary sibling directory and renamed into
+place only when every file is complete, so a crash mid-save leaves any previous
+model intact and never leaves a half-written one behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+from textrnn.errors import TextrnnError
+
+FORMAT_VERSION = 1
+
+
+def check_out_dir(out: str | os.PathLike, force: bool) -> Path:
+    """Check that ``out`` may be written: it must not exist unless ``force``.
+
+    Raises:
+        TextrnnError: ``out`` exists and ``force`` is false, or it is a file.
+    """
+    path = Path(out)
+    if path.exists() and not force:
+        raise TextrnnError(f"output directory {str(path)!r} already exists; pass --force to overwrite it")
+    if path.exists() and not path.is_dir():
+        raise TextrnnError(f"output path {str(path)!r} is a file, expected a directory")
+    return path
+
+
+@contextlib.contextmanager
+def atomic_dir(out: str | os.PathLike, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary directory that replaces ``out`` only if the block succeeds.
+
+    On an exception the temporary directory is removed and ``out`` is untouched.
+    With ``force`` an existing ``out`` is replaced; the old one is moved aside
+    first and deleted only after the new one is in place.
+
+    Raises:
+        TextrnnError: ``out`` exists and ``force`` is false.
+    """
+    path = check_out_dir(out, force)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if path.exists():
+        check_out_dir(path, force)
+        old = path.parent / f".{path.name}.old-{os.getpid()}"
+        os.replace(path, old)
+    os.replace(tmp, path)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy / torch scalars
+        return _jsonable(value.item())
+    return value
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> None:
+    """Write ``obj`` as pretty UTF-8 JSON (non-finite floats become null)."""
+    Path(path).write_text(json.dumps(_jsonable(obj), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    """Read a JSON file.
+
+    Raises:
+        TextrnnError: the file is missing or not valid JSON.
+    """
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TextrnnError(f"{str(path)!r} not found") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise TextrnnError(f"{str(path)!r} is not valid JSON: {e}") from None
+
+
+def read_model_config(run_dir: str | os.PathLike, expected_kind: str | None = None) -> dict:
+    """Read and check ``RUN_DIR/config.json``.
+
+    Args:
+        run_dir: a directory written by ``textrnn train`` or ``textrnn lm train``.
+        expected_kind: ``"classifier"`` or ``"char_lm"``; ``None`` accepts any kind.
+
+    Raises:
+        TextrnnError: the directory is missing, is not a textrnn model, has a newer
+            format version, or holds a model of another kind.
+    """
+    path = Path(run_dir)
+    if not path.is_dir():
+        raise TextrnnError(f"model directory {str(path)!r} does not exist")
+    if not (path / "config.json").is_file():
+        raise TextrnnError(f"{str(path)!r} is not a textrnn model directory (no config.json)")
+    config = read_json(path / "config.json")
+    if not isinstance(config, dict) or "format_version" not in config or "kind" not in config:
+        raise TextrnnError(f"{str(path)!r} is not a textrnn model directory (config.json has no format_version/kind)")
+    if config["format_version"] > FORMAT_VERSION:
+        raise TextrnnError(
+            f"{str(path)!r} has model format {config['format_version']}; this textrnn reads up to {FORMAT_VERSION}"
+        )
+    if expected_kind is not None and config["kind"] != expected_kind:
+        raise TextrnnError(f"{str(path)!r} holds a {config['kind']!r} model, expected a {expected_kind!r} model")
+    return config
