@@ -28,6 +28,9 @@ def fail(message: str) -> None:
 
 
 # --- sub-commands registered by other modules (one import + one registration line each) ---
+from textrnn.charlm.cli import generate_command, lm_app  # noqa: E402
+app.add_typer(lm_app, name="lm")
+app.command("generate")(generate_command)
 
 
 def main(argv: list[str] | None = None) -> None:
