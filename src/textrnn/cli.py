@@ -27,6 +27,13 @@ def fail(message: str) -> None:
     raise TextrnnError(message)
 
 
+from textrnn.commands_classify import demo_command, evaluate_command, predict_command, train_command  # noqa: E402
+
+app.command("train")(train_command)
+app.command("evaluate")(evaluate_command)
+app.command("predict")(predict_command)
+app.command("demo")(demo_command)
+
 # --- sub-commands registered by other modules (one import + one registration line each) ---
 from textrnn.charlm.cli import generate_command, lm_app  # noqa: E402
 app.add_typer(lm_app, name="lm")

@@ -1,0 +1,214 @@
+"""CLI commands for classification: ``train``, ``evaluate``, ``predict``, ``demo``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import List, Optional
+
+import pandas as pd
+import typer
+
+from textrnn.classifier import RecurrentTextClassifier, VocabConfig, load_classifier
+from textrnn.csv_input import read_labeled_csv, read_texts
+from textrnn.errors import TextrnnError
+from textrnn.io import atomic_write_text, check_out_dir
+from textrnn.models import ModelConfig
+from textrnn.training import TrainConfig, set_threads
+
+
+class Cell(str, Enum):
+    lstm = "lstm"
+    gru = "gru"
+    rnn = "rnn"
+
+
+class Pooling(str, Enum):
+    last = "last"
+    mean = "mean"
+    max = "max"
+    attention = "attention"
+
+
+def _print_metrics(metrics: dict, labels: list[str]) -> None:
+    print(f"n {metrics['n']}  accuracy {metrics['accuracy']:.4f}  macro_f1 {metrics['macro_f1']:.4f}")
+    width = max(len(x) for x in labels + ["label"])
+    print(f"{'label':<{width}}  precision  recall  f1      support")
+    for name in labels:
+        m = metrics["per_class"][name]
+        print(f"{name:<{width}}  {m['precision']:<9.4f}  {m['recall']:<6.4f}  {m['f1']:<6.4f}  {m['support']}")
+
+
+def train_command(
+    train_csv: Path = typer.Argument(..., help="Training CSV with a text and a label column."),
+    val: Optional[Path] = typer.Option(None, "--val", help="Validation CSV (early stopping). Default: 10% of TRAIN held out."),
+    out: Path = typer.Option(..., "--out", help="Model directory to create."),
+    text_col: str = typer.Option("text", "--text-col", help="Column with the texts."),
+    label_col: Optional[str] = typer.Option(None, "--label-col", help="Column with the labels [default: label, else class]."),
+    model: Cell = typer.Option(Cell.gru, "--model", help="Recurrent cell."),
+    epochs: int = typer.Option(8, "--epochs", help="Most passes over the training data."),
+    batch_size: int = typer.Option(64, "--batch-size", help="Texts per batch."),
+    lr: float = typer.Option(2e-3, "--lr", help="Adam learning rate."),
+    weight_decay: float = typer.Option(0.0, "--weight-decay", help="AdamW weight decay."),
+    max_len: int = typer.Option(64, "--max-len", help="Tokens kept per text (the first ones)."),
+    max_vocab: int = typer.Option(30000, "--max-vocab", help="Most vocabulary entries, <pad> and <unk> included."),
+    min_freq: int = typer.Option(1, "--min-freq", help="Occurrences a token needs to enter the vocabulary."),
+    embedding_dim: int = typer.Option(128, "--embedding-dim", help="Token embedding size."),
+    hidden_size: int = typer.Option(128, "--hidden-size", help="Hidden state size per direction."),
+    num_layers: int = typer.Option(1, "--num-layers", help="Stacked recurrent layers."),
+    dropout: float = typer.Option(0.3, "--dropout", help="Dropout between layers and before the output layer."),
+    embedding_dropout: float = typer.Option(0.1, "--embedding-dropout", help="Dropout on embeddings."),
+    bidirectional: bool = typer.Option(True, "--bidirectional/--unidirectional", help="Also read texts backwards."),
+    pooling: Pooling = typer.Option(Pooling.max, "--pooling", help="How token states become one text vector."),
+    seed: int = typer.Option(13, "--seed", help="Random seed (weights, dropout, batch order)."),
+    patience: int = typer.Option(2, "--patience", help="Epochs without improvement before stopping (0: never)."),
+    monitor: str = typer.Option("macro_f1", "--monitor", help="Validation metric for early stopping: macro_f1, accuracy, val_loss."),
+    class_weight: Optional[str] = typer.Option(None, "--class-weight", help="'balanced' to weight classes by inverse frequency."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads for torch [default: one per core]."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing model directory."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-epoch log."),
+) -> None:
+    """Train a recurrent classifier on a labelled CSV and save it to --out."""
+    check_out_dir(out, force)  # fail before any work
+    set_threads(threads)
+    train = read_labeled_csv(train_csv, text_col, label_col)
+    val_data = read_labeled_csv(val, text_col, train.label_col if label_col is None and train.label_col != "label" else label_col) if val else None
+    clf = RecurrentTextClassifier(
+        vocab_config=VocabConfig(max_size=max_vocab, min_freq=min_freq, max_len=max_len),
+        model_config=ModelConfig(
+            cell=model.value, embedding_dim=embedding_dim, hidden_size=hidden_size, num_layers=num_layers,
+            dropout=dropout, embedding_dropout=embedding_dropout, bidirectional=bidirectional, pooling=pooling.value,
+        ).validate(),
+        train_config=TrainConfig(
+            epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, seed=seed,
+            patience=patience, monitor=monitor, class_weight=class_weight,
+        ).validate(),
+        device=device,
+    )
+    start = time.perf_counter()
+    clf.fit(train.texts, train.labels, val_data.texts if val_data else None, val_data.labels if val_data else None, quiet=quiet)
+    clf.summary_["total_seconds"] = time.perf_counter() - start
+    extra = {"data": {"train": str(train_csv), "val": str(val) if val else None, "text_col": text_col, "label_col": train.label_col}}
+    clf.save(out, force=force, extra=extra)
+    v = clf.summary_["val"]
+    print(
+        f"saved {out}  best epoch {clf.summary_['best_epoch']}  val accuracy {v['accuracy']:.4f}  "
+        f"val macro_f1 {v['macro_f1']:.4f}  ({clf.summary_['total_seconds']:.1f}s)"
+    )
+
+
+def evaluate_command(
+    run_dir: Path = typer.Argument(..., help="Model directory from `textrnn train`."),
+    test_csv: Path = typer.Argument(..., help="Labelled CSV to score."),
+    text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column [default: the one used in training]."),
+    label_col: Optional[str] = typer.Option(None, "--label-col", help="Label column [default: label, else class]."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+) -> None:
+    """Score a trained model on a labelled CSV: accuracy, macro-F1, per-class scores."""
+    clf = load_classifier(run_dir, device=device)
+    data = read_labeled_csv(test_csv, text_col or "text", label_col)
+    metrics = clf.evaluate(data.texts, data.labels)
+    if as_json:
+        print(json.dumps({k: metrics[k] for k in ("accuracy", "macro_f1", "n", "per_class", "confusion_matrix", "seconds")}, ensure_ascii=False))
+    else:
+        _print_metrics(metrics, clf.labels_)
+
+
+def predict_command(
+    run_dir: Path = typer.Argument(..., help="Model directory from `textrnn train`."),
+    texts: Optional[List[str]] = typer.Argument(None, help="Texts to classify."),
+    input_csv: Optional[Path] = typer.Option(None, "--input", help="CSV with texts to classify."),
+    output: Optional[Path] = typer.Option(None, "--output", help="CSV to write (input columns + label + p_<label>)."),
+    text_col: str = typer.Option("text", "--text-col", help="Text column of --input."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON lines instead of a table."),
+    batch_size: int = typer.Option(256, "--batch-size", help="Texts per batch."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --output file."),
+) -> None:
+    """Predict labels and class probabilities for texts given as arguments or in a CSV."""
+    if texts and input_csv:
+        raise TextrnnError("give texts as arguments or --input CSV, not both")
+    if not texts and not input_csv:
+        raise TextrnnError("nothing to predict: give texts as arguments or --input CSV")
+    if output and not input_csv:
+        raise TextrnnError("--output needs --input")
+    if output and output.exists() and not force:
+        raise TextrnnError(f"output file {str(output)!r} already exists; pass --force to overwrite it")
+    if batch_size < 1:
+        raise TextrnnError(f"batch-size must be >= 1, got {batch_size}")
+    clf = load_classifier(run_dir, device=device)
+    if input_csv:
+        df, items = read_texts(input_csv, text_col)
+    else:
+        empty = [i + 1 for i, t in enumerate(texts) if not t.strip()]
+        if empty:
+            raise TextrnnError(f"text {empty[0]} is empty; give non-empty texts")
+        df, items = None, list(texts)
+    proba = clf.predict_proba(items, batch_size=batch_size)
+    pred = [clf.labels_[i] for i in proba.argmax(1)]
+    if output:
+        out_df = df.copy()
+        out_df["label_pred"] = pred
+        for j, name in enumerate(clf.labels_):
+            out_df[f"p_{name}"] = proba[:, j].round(6)
+        atomic_write_text(output, out_df.to_csv(index=False))
+        print(f"wrote {len(out_df)} predictions to {output}", file=sys.stderr)
+        return
+    for text, label, p in zip(items, pred, proba):
+        probs = {name: round(float(x), 6) for name, x in zip(clf.labels_, p)}
+        if as_json:
+            print(json.dumps({"text": text, "label": label, "probabilities": probs}, ensure_ascii=False))
+        else:
+            shown = "  ".join(f"p({k})={v:.3f}" for k, v in probs.items())
+            print(f"{label}\t{shown}\t{text}")
+
+
+DEMO_SENTENCES = [
+    "Отличный сервис, всё привезли вовремя, спасибо!",
+    "Ужасное обслуживание, больше никогда сюда не приду.",
+    "Фильм мне совсем не понравился, зря потратил вечер.",
+]
+
+
+def demo_command(
+    out: Optional[Path] = typer.Option(None, "--out", help="Also save the demo model here."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out directory."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-epoch log."),
+) -> None:
+    """Train on the bundled Russian demo set, evaluate, and predict three sentences (< 1 min on 2 cores)."""
+    if out:
+        check_out_dir(out, force)
+    ref = resources.files("textrnn") / "data" / "demo_ru_sentiment.csv"
+    with resources.as_file(ref) as path:
+        data = read_labeled_csv(path)
+    from textrnn.classifier import stratified_split
+
+    rest, test_idx = stratified_split(data.labels, 0.2, seed=7)
+    train_idx, val_idx = (rest[i] for i in stratified_split([data.labels[i] for i in rest], 0.125, seed=7))
+    pick = lambda idx, xs: [xs[i] for i in idx]  # noqa: E731
+    print(f"demo set (bundled, written for this demo): {len(data.texts)} Russian texts -> "
+          f"{len(train_idx)} train / {len(val_idx)} validation / {len(test_idx)} test")
+    clf = RecurrentTextClassifier(
+        vocab_config=VocabConfig(max_size=20000, min_freq=1, max_len=48),
+        model_config=ModelConfig(cell="gru", embedding_dim=64, hidden_size=64, bidirectional=True, pooling="max",
+                                 dropout=0.3, embedding_dropout=0.1),
+        train_config=TrainConfig(epochs=25, batch_size=16, lr=3e-3, patience=6, seed=13),
+        device="cpu",
+    )
+    clf.fit(pick(train_idx, data.texts), pick(train_idx, data.labels), pick(val_idx, data.texts), pick(val_idx, data.labels), quiet=quiet)
+    metrics = clf.evaluate(pick(test_idx, data.texts), pick(test_idx, data.labels))
+    print("test set:")
+    _print_metrics(metrics, clf.labels_)
+    print("predictions:")
+    proba = clf.predict_proba(DEMO_SENTENCES)
+    for text, p in zip(DEMO_SENTENCES, proba):
+        print(f"  {clf.labels_[p.argmax()]:<8} p={p.max():.3f}  {text}")
+    if out:
+        clf.save(out, force=force)
+        print(f"saved {out}; try: textrnn predict {out} \"ваш текст\"")

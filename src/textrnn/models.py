@@ -1,0 +1,145 @@
+"""Recurrent text classifiers: embedding -> RNN/LSTM/GRU -> pooling -> linear -> logits."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from textrnn.errors import TextrnnError
+from textrnn.pooling import POOLINGS, AdditiveAttention, max_pool, mean_pool
+
+CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+@dataclass
+class ModelConfig:
+    """Architecture of a :class:`RecurrentClassifier` (stored in ``config.json``).
+
+    Attributes:
+        cell: ``"rnn"`` (Elman, tanh), ``"lstm"`` or ``"gru"``.
+        vocab_size: number of token ids, ``<pad>`` and ``<unk>`` included.
+        num_outputs: 1 for binary classification (one logit), else the number of classes.
+        embedding_dim: size of each token embedding.
+        hidden_size: size of the hidden state of each direction.
+        num_layers: stacked recurrent layers.
+        dropout: dropout between recurrent layers and before the output layer.
+        embedding_dropout: dropout on the embeddings.
+        bidirectional: run a backward net too and concatenate both.
+        pooling: ``"last"``, ``"mean"``, ``"max"`` or ``"attention"`` (see :mod:`textrnn.pooling`).
+        attention_size: hidden size of the attention scorer.
+    """
+
+    cell: str = "lstm"
+    vocab_size: int = 2
+    num_outputs: int = 1
+    embedding_dim: int = 128
+    hidden_size: int = 128
+    num_layers: int = 1
+    dropout: float = 0.0
+    embedding_dropout: float = 0.0
+    bidirectional: bool = False
+    pooling: str = "last"
+    attention_size: int = 64
+
+    def validate(self) -> "ModelConfig":
+        """Raises :class:`TextrnnError` naming the first bad value."""
+        if self.cell not in CELLS:
+            raise TextrnnError(f"unknown model {self.cell!r}; expected one of {sorted(CELLS)}")
+        if self.pooling not in POOLINGS:
+            raise TextrnnError(f"unknown pooling {self.pooling!r}; expected one of {list(POOLINGS)}")
+        for name in ("vocab_size", "num_outputs", "embedding_dim", "hidden_size", "num_layers", "attention_size"):
+            if getattr(self, name) < 1:
+                raise TextrnnError(f"{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
+        for name in ("dropout", "embedding_dropout"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise TextrnnError(f"{name.replace('_', '-')} must be in [0, 1), got {getattr(self, name)}")
+        return self
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ModelConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise TextrnnError(f"unknown model option(s) {unknown}; expected some of {sorted(known)}")
+        return cls(**data).validate()
+
+
+class RecurrentClassifier(nn.Module):
+    """Embedding -> RNN / LSTM / GRU -> pooling over real tokens -> dropout -> linear.
+
+    Sequences are packed (``pack_padded_sequence``), so the recurrent net never reads
+    padding: ``last`` pooling takes the forward state after the last real token (and,
+    when bidirectional, the backward state after reading back to the first token);
+    ``mean``, ``max`` and ``attention`` pool over real tokens only.
+
+    Args:
+        config: the architecture (:class:`ModelConfig`).
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config.validate()
+        c = config
+        self.embedding = nn.Embedding(c.vocab_size, c.embedding_dim, padding_idx=0)
+        self.embedding_dropout = nn.Dropout(c.embedding_dropout)
+        self.rnn = CELLS[c.cell](
+            c.embedding_dim,
+            c.hidden_size,
+            num_layers=c.num_layers,
+            batch_first=True,
+            dropout=c.dropout if c.num_layers > 1 else 0.0,
+            bidirectional=c.bidirectional,
+        )
+        features = c.hidden_size * (2 if c.bidirectional else 1)
+        self.attention = AdditiveAttention(features, c.attention_size) if c.pooling == "attention" else None
+        self.output_dropout = nn.Dropout(c.dropout)
+        self.output = nn.Linear(features, c.num_outputs)
+
+    def encode(self, ids: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Pooled text vectors.
+
+        Args:
+            ids: ``(batch, seq_len) int64`` token ids, right-padded with 0.
+            lengths: ``(batch,) int64`` real lengths, each in ``[1, seq_len]``; on the CPU.
+
+        Returns:
+            ``(batch, features) float32`` pooled vectors, and the pooling weights
+            ``(batch, seq_len) float32`` for attention (``None`` for other poolings).
+        """
+        x = self.embedding_dropout(self.embedding(ids))
+        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        out_packed, state = self.rnn(packed)
+        if self.config.pooling == "last":
+            h_n = state[0] if isinstance(state, tuple) else state  # (layers*dirs, B, H)
+            if self.config.bidirectional:
+                return torch.cat([h_n[-2], h_n[-1]], dim=1), None
+            return h_n[-1], None
+        outputs, _ = pad_packed_sequence(out_packed, batch_first=True, total_length=ids.shape[1])
+        mask = torch.arange(ids.shape[1], device=ids.device).unsqueeze(0) < lengths.to(ids.device).unsqueeze(1)
+        if self.config.pooling == "mean":
+            return mean_pool(outputs, mask), None
+        if self.config.pooling == "max":
+            return max_pool(outputs, mask), None
+        return self.attention(outputs, mask)
+
+    def forward_with_weights(
+        self, ids: torch.Tensor, lengths: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Logits ``(batch, num_outputs) float32`` and pooling weights (see :meth:`encode`)."""
+        pooled, weights = self.encode(ids, lengths)
+        return self.output(self.output_dropout(pooled)), weights
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Logits ``(batch, num_outputs) float32`` for ``ids (batch, seq_len) int64``."""
+        return self.forward_with_weights(ids, lengths)[0]
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

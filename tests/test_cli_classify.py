@@ -1,0 +1,144 @@
+"""CLI smoke tests for train / evaluate / predict / demo, and one clear error per bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from conftest import write_csv
+from textrnn.cli import main
+
+FAST = ["--epochs", "2", "--embedding-dim", "16", "--hidden-size", "16", "--batch-size", "16", "--quiet"]
+
+
+def run(capsys, *args) -> tuple[int, str, str]:
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture()
+def trained(tmp_path, tiny_csvs, capsys):
+    train, val = tiny_csvs
+    code, out, err = run(capsys, "train", train, "--val", val, "--out", tmp_path / "run", *FAST)
+    assert code == 0, err
+    return tmp_path / "run"
+
+
+def test_train_writes_the_model_directory(trained):
+    names = sorted(p.name for p in trained.iterdir())
+    assert names == ["config.json", "history.csv", "labels.json", "metrics.json", "model.safetensors", "vocab.json"]
+    config = json.loads((trained / "config.json").read_text())
+    assert config["kind"] == "classifier" and config["format_version"] == 1 and "textrnn_version" in config
+    assert config["model"]["cell"] == "gru" and config["preprocessing"]["lowercase"] is True
+    assert json.loads((trained / "labels.json").read_text())["labels"] == ["negative", "positive"]
+    history = pd.read_csv(trained / "history.csv")
+    assert list(history.epoch) == [1, 2] and history.train_loss.notna().all()
+    assert not list(trained.parent.glob(".run.tmp-*"))
+
+
+def test_evaluate_json_and_predict(trained, tiny_csvs, tmp_path, capsys):
+    _, val = tiny_csvs
+    code, out, _ = run(capsys, "evaluate", trained, val, "--json")
+    result = json.loads(out)
+    assert code == 0 and result["n"] == 40 and 0 <= result["accuracy"] <= 1 and 0 <= result["macro_f1"] <= 1
+    code, out, _ = run(capsys, "predict", trained, "Отличный фильм", "Ужасный сервис", "--json")
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert code == 0 and [x["text"] for x in lines] == ["Отличный фильм", "Ужасный сервис"]
+    for x in lines:
+        assert x["label"] in ("negative", "positive")
+        assert sum(x["probabilities"].values()) == pytest.approx(1.0, abs=1e-5)
+    out_csv = tmp_path / "pred.csv"
+    code, _, _ = run(capsys, "predict", trained, "--input", val, "--output", out_csv)
+    pred = pd.read_csv(out_csv)
+    assert code == 0 and len(pred) == 40
+    assert list(pred.columns) == ["text", "label", "label_pred", "p_negative", "p_positive"]
+    assert ((pred.p_negative + pred.p_positive - 1).abs() < 1e-4).all()
+    code, _, err = run(capsys, "predict", trained, "--input", val, "--output", out_csv)
+    assert code == 2 and "already exists" in err and "--force" in err
+
+
+def test_label_column_falls_back_to_class(tmp_path, demo_rows, capsys):
+    train = write_csv(tmp_path / "t.csv", demo_rows[:80], header=("text", "class"))
+    code, _, err = run(capsys, "train", train, "--out", tmp_path / "run", *FAST)
+    assert code == 0, err
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["data"]["label_col"] == "class"
+
+
+def test_existing_run_dir_needs_force(trained, tiny_csvs, capsys):
+    train, val = tiny_csvs
+    before = (trained / "model.safetensors").read_bytes()
+    code, _, err = run(capsys, "train", train, "--val", val, "--out", trained, *FAST)
+    assert code == 2 and "already exists" in err
+    assert (trained / "model.safetensors").read_bytes() == before
+    code, _, err = run(capsys, "train", train, "--val", val, "--out", trained, "--seed", "5", *FAST, "--force")
+    assert code == 0, err
+    assert (trained / "model.safetensors").read_bytes() != before
+
+
+def bad_files(tmp_path, demo_rows):
+    """name -> (train file, expected fragment of the one-line error)."""
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("text,label\n".encode() + "caf\xe9 tr\xe8s bien,1\n".encode("latin-1"))
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    header_only = write_csv(tmp_path / "header.csv", [])
+    one_class = write_csv(tmp_path / "one.csv", [(t, "positive") for t, _ in demo_rows[:20]])
+    nan_text = write_csv(tmp_path / "nan.csv", [("хорошо", "1"), ("", "0"), ("плохо", "0")])
+    no_label = write_csv(tmp_path / "nolabel.csv", [("a", "1")], header=("text", "sentiment"))
+    no_text = write_csv(tmp_path / "notext.csv", [("a", "1")], header=("review", "label"))
+    return {
+        "missing": (tmp_path / "nope.csv", "not found"),
+        "not utf-8": (latin1, "is not UTF-8"),
+        "empty": (empty, "is empty"),
+        "header only": (header_only, "no rows"),
+        "one class": (one_class, "single class"),
+        "empty text": (nan_text, "empty text(s) in column 'text' (line 3)"),
+        "no label column": (no_label, "no label column 'label' or 'class'; columns are ['text', 'sentiment']"),
+        "no text column": (no_text, "no text column 'text'; columns are ['review', 'label']"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["missing", "not utf-8", "empty", "header only", "one class", "empty text", "no label column", "no text column"]
+)
+def test_bad_training_input_is_one_line_exit_2_and_no_run_dir(case, tmp_path, demo_rows, capsys):
+    path, fragment = bad_files(tmp_path, demo_rows)[case]
+    code, _, err = run(capsys, "train", path, "--out", tmp_path / "run", *FAST)
+    assert code == 2
+    assert fragment in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "run").exists() and not list(tmp_path.glob(".run*"))
+
+
+def test_bad_model_dir_and_bad_options(tmp_path, tiny_csvs, capsys):
+    train, val = tiny_csvs
+    (tmp_path / "notamodel").mkdir()
+    for args, fragment in [
+        (["evaluate", tmp_path / "notamodel", val], "is not a textrnn model directory"),
+        (["predict", tmp_path / "missing", "текст"], "does not exist"),
+        (["train", train, "--out", tmp_path / "r", "--dropout", "1.5"], "dropout must be in [0, 1), got 1.5"),
+        (["train", train, "--out", tmp_path / "r", "--epochs", "0"], "epochs must be >= 1, got 0"),
+        (["train", train, "--out", tmp_path / "r", "--lr", "-1"], "lr must be a positive number, got -1.0"),
+    ]:
+        code, _, err = run(capsys, *args)
+        assert code == 2 and fragment in err, (args, err)
+        assert "Traceback" not in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_console_script_exit_code_and_stderr(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "textrnn.cli", "evaluate", str(tmp_path / "nothing"), str(tmp_path / "x.csv")],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("textrnn: error: model directory") and "Traceback" not in proc.stderr

@@ -1,0 +1,83 @@
+"""Padding must never change a prediction; saving and loading must not change logits."""
+
+import itertools
+
+import pytest
+import torch
+
+from textrnn.classifier import RecurrentTextClassifier, VocabConfig
+from textrnn.models import ModelConfig, RecurrentClassifier
+from textrnn.pooling import POOLINGS
+from textrnn.training import TrainConfig
+
+CASES = list(itertools.product(["rnn", "lstm", "gru"], POOLINGS, [False, True]))
+
+
+def make_model(cell, pooling, bidirectional, num_layers=2):
+    torch.manual_seed(0)
+    cfg = ModelConfig(cell=cell, vocab_size=50, num_outputs=3, embedding_dim=8, hidden_size=6,
+                      num_layers=num_layers, bidirectional=bidirectional, pooling=pooling, dropout=0.2)
+    return RecurrentClassifier(cfg).eval()
+
+
+@pytest.mark.parametrize("cell,pooling,bidirectional", CASES)
+def test_padding_never_changes_logits(cell, pooling, bidirectional):
+    model = make_model(cell, pooling, bidirectional)
+    short = torch.tensor([[5, 9, 3]])
+    alone = model(short, torch.tensor([3]))
+    # the same text padded to 10, in a batch with longer texts
+    batch = torch.zeros((3, 10), dtype=torch.int64)
+    batch[0, :10] = torch.arange(10, 20)
+    batch[1, :3] = short[0]
+    batch[2, :7] = torch.arange(20, 27)
+    together = model(batch, torch.tensor([10, 3, 7]))
+    torch.testing.assert_close(together[1:2], alone, atol=1e-6, rtol=1e-5)
+    # garbage in the padding positions must not matter either
+    batch[1, 3:] = 42
+    torch.testing.assert_close(model(batch, torch.tensor([10, 3, 7]))[1:2], alone, atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_last_pooling_bidirectional_uses_forward_last_and_backward_first(cell):
+    model = make_model(cell, "last", True, num_layers=1)
+    ids, lengths = torch.tensor([[4, 7, 2, 0, 0]]), torch.tensor([3])
+    pooled, _ = model.encode(ids, lengths)
+    out, _ = model.rnn(model.embedding(ids[:, :3]))  # unpadded run, (1, 3, 2H)
+    h = model.config.hidden_size
+    torch.testing.assert_close(pooled[0, :h], out[0, 2, :h])  # forward state after the last real token
+    torch.testing.assert_close(pooled[0, h:], out[0, 0, h:])  # backward state after reading back to token 0
+
+
+def test_attention_weights_are_a_distribution_over_real_tokens():
+    model = make_model("gru", "attention", True)
+    ids = torch.tensor([[3, 4, 5, 6], [7, 8, 0, 0]])
+    logits, weights = model.forward_with_weights(ids, torch.tensor([4, 2]))
+    assert logits.shape == (2, 3) and weights.shape == (2, 4)
+    torch.testing.assert_close(weights.sum(1), torch.ones(2))
+    assert weights[1, 2:].abs().max() == 0
+
+
+def test_bad_model_config_names_the_value():
+    from textrnn.errors import TextrnnError
+
+    with pytest.raises(TextrnnError, match="unknown pooling 'median'"):
+        ModelConfig(pooling="median").validate()
+    with pytest.raises(TextrnnError, match=r"dropout must be in \[0, 1\), got 1.5"):
+        ModelConfig(dropout=1.5).validate()
+
+
+@pytest.mark.parametrize("labels", [["neg", "pos"], ["negative", "neutral", "positive"]])
+def test_save_load_gives_identical_logits(tmp_path, demo_rows, labels):
+    texts = [t for t, _ in demo_rows[:60]]
+    y = [labels[i % len(labels)] for i in range(60)]
+    clf = RecurrentTextClassifier(
+        vocab_config=VocabConfig(max_size=500, max_len=20),
+        model_config=ModelConfig(cell="lstm", embedding_dim=8, hidden_size=8, pooling="attention", bidirectional=True),
+        train_config=TrainConfig(epochs=1, batch_size=16),
+        device="cpu",
+    ).fit(texts[:50], y[:50], texts[50:], y[50:], quiet=True)
+    clf.save(tmp_path / "run")
+    loaded = RecurrentTextClassifier.load(tmp_path / "run", device="cpu")
+    assert loaded.labels_ == sorted(labels)
+    torch.testing.assert_close(loaded.predict_logits(texts), clf.predict_logits(texts), rtol=0, atol=0)
+    assert clf.predict_logits(texts).shape == (60, 1 if len(labels) == 2 else 3)
