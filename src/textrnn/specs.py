@@ -1,0 +1,169 @@
+"""Model specs: one short string names a model and its options, for ``compare`` and ``train``.
+
+Grammar::
+
+    spec     := name [":" option ("," option)*]
+    name     := "tfidf-lr"
+              | ["bi"] cell ["-" pooling]          cell in rnn, lstm, gru
+    pooling  := last | mean | max | attn            (default: last)
+    option   := key "=" value
+
+Examples: ``tfidf-lr``, ``tfidf-lr:analyzer=word+char``, ``lstm``, ``bilstm-attn``,
+``bigru-max:embeddings=navec,hidden=256,freeze=1``.
+
+Recurrent options: ``emb`` (embedding dim), ``hidden``, ``layers``, ``dropout``, ``emb_dropout``,
+``embeddings`` (``navec`` or a word2vec/GloVe text file), ``freeze`` (0/1), ``epochs``, ``lr``,
+``batch``, ``patience``, ``weight_decay``, ``maxlen``, ``vocab`` (max size), ``min_freq``,
+``class_weight`` (``balanced``). Preprocessing options for every model: ``stem``, ``lemmatize``,
+``stopwords``, ``negation`` (0/1), ``lang`` (ru/en).
+TF-IDF options: ``analyzer`` (word, char_wb, word+char), ``ngram`` (word n-grams, e.g. ``1-2``),
+``char_ngram`` (e.g. ``2-5``), ``C``, ``min_df``, ``max_features``, ``sublinear`` (0/1).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from textrnn.errors import TextrnnError
+
+SPEC_RE = re.compile(r"^(?P<bi>bi)?(?P<cell>rnn|lstm|gru)(?:-(?P<pool>last|mean|max|attn))?$")
+PREPROCESSING_KEYS = {"stem": bool, "lemmatize": bool, "stopwords": bool, "negation": bool, "lang": str}
+RECURRENT_KEYS = {
+    "emb": int, "hidden": int, "layers": int, "dropout": float, "emb_dropout": float, "embeddings": str,
+    "freeze": bool, "epochs": int, "lr": float, "batch": int, "patience": int, "weight_decay": float,
+    "maxlen": int, "vocab": int, "min_freq": int, "class_weight": str,
+}
+TFIDF_KEYS = {"analyzer": str, "ngram": str, "char_ngram": str, "C": float, "min_df": int,
+              "max_features": int, "sublinear": bool}
+
+
+@dataclass
+class ModelSpec:
+    """A parsed spec: ``name`` and typed ``options``; ``text`` is the original string."""
+
+    text: str
+    name: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_recurrent(self) -> bool:
+        return self.name != "tfidf-lr"
+
+
+def _convert(key: str, value: str, kind: type, spec: str) -> Any:
+    try:
+        if kind is bool:
+            if value.lower() in ("1", "true", "yes", "on"):
+                return True
+            if value.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        return kind(value)
+    except ValueError:
+        raise TextrnnError(f"model spec {spec!r}: option {key}={value!r} is not a valid {kind.__name__}") from None
+
+
+def parse_spec(text: str) -> ModelSpec:
+    """Parse one spec string (see the module docstring for the grammar).
+
+    Raises:
+        TextrnnError: unknown model name, unknown option, or a value of the wrong type.
+    """
+    text = text.strip()
+    name, _, rest = text.partition(":")
+    if name != "tfidf-lr" and not SPEC_RE.match(name):
+        raise TextrnnError(
+            f"unknown model {name!r} in spec {text!r}; expected tfidf-lr or [bi](rnn|lstm|gru)[-last|-mean|-max|-attn]"
+        )
+    allowed = {**PREPROCESSING_KEYS, **(TFIDF_KEYS if name == "tfidf-lr" else RECURRENT_KEYS)}
+    options: dict[str, Any] = {}
+    for item in filter(None, (s.strip() for s in rest.split(","))):
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise TextrnnError(f"model spec {text!r}: option {item!r} must look like key=value")
+        if key not in allowed:
+            raise TextrnnError(f"model spec {text!r}: unknown option {key!r}; expected some of {sorted(allowed)}")
+        options[key] = _convert(key, value, allowed[key], text)
+    return ModelSpec(text=text, name=name, options=options)
+
+
+def parse_specs(text: str) -> list[ModelSpec]:
+    """Parse a comma-separated list of specs, e.g. ``tfidf-lr,bigru-max:hidden=256``.
+
+    A comma followed by ``key=value`` continues the previous spec's options; any other
+    comma starts a new spec.
+    """
+    specs: list[str] = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "=" in part and ":" not in part and specs:
+            specs[-1] += "," + part
+        else:
+            specs.append(part)
+    if not specs:
+        raise TextrnnError("no model specs given; e.g. --models tfidf-lr,bigru-max")
+    return [parse_spec(s) for s in specs]
+
+
+def _int_range(value: str, key: str, spec: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d+)[-,](\d+)", value)
+    if not m or int(m.group(1)) < 1 or int(m.group(1)) > int(m.group(2)):
+        raise TextrnnError(f"model spec {spec!r}: {key}={value!r} must look like 1-2 (min >= 1, min <= max)")
+    return int(m.group(1)), int(m.group(2))
+
+
+def build_from_spec(spec: ModelSpec | str, seed: int = 13, device: str = "auto"):
+    """An unfitted classifier for ``spec`` (same ``fit`` / ``predict_proba`` / ``save`` interface).
+
+    Raises:
+        TextrnnError: a bad spec or option value.
+    """
+    from textrnn.preprocessing import Preprocessor
+
+    if isinstance(spec, str):
+        spec = parse_spec(spec)
+    o = spec.options
+    pre = Preprocessor(**{k: o[k] for k in PREPROCESSING_KEYS if k in o})
+    if not spec.is_recurrent:
+        from textrnn.baseline import TfidfLogisticRegression
+
+        kwargs: dict[str, Any] = {"preprocessor": pre, "seed": seed}
+        if "analyzer" in o:
+            kwargs["analyzer"] = o["analyzer"]
+        if "ngram" in o:
+            kwargs["word_ngram_range"] = _int_range(o["ngram"], "ngram", spec.text)
+        if "char_ngram" in o:
+            kwargs["char_ngram_range"] = _int_range(o["char_ngram"], "char_ngram", spec.text)
+        for key, arg in (("C", "C"), ("min_df", "min_df"), ("max_features", "max_features"), ("sublinear", "sublinear_tf")):
+            if key in o:
+                kwargs[arg] = o[key]
+        return TfidfLogisticRegression(**kwargs)
+
+    from textrnn.classifier import RecurrentTextClassifier, VocabConfig
+    from textrnn.models import ModelConfig
+    from textrnn.training import TrainConfig
+
+    m = SPEC_RE.match(spec.name)
+    pooling = {"attn": "attention", None: "last"}.get(m.group("pool"), m.group("pool"))
+    defaults_model = ModelConfig(cell=m.group("cell"), bidirectional=bool(m.group("bi")), pooling=pooling,
+                                 dropout=0.3, embedding_dropout=0.1)
+    model = ModelConfig(
+        **{**defaults_model.to_dict(),
+           **{k2: o[k] for k, k2 in (("emb", "embedding_dim"), ("hidden", "hidden_size"), ("layers", "num_layers"),
+                                      ("dropout", "dropout"), ("emb_dropout", "embedding_dropout")) if k in o}}
+    ).validate()
+    vocab = VocabConfig(**{k2: o[k] for k, k2 in (("maxlen", "max_len"), ("vocab", "max_size"), ("min_freq", "min_freq")) if k in o})
+    train = TrainConfig(
+        seed=seed, epochs=o.get("epochs", 8), patience=o.get("patience", 2),
+        **{k2: o[k] for k, k2 in (("lr", "lr"), ("batch", "batch_size"), ("weight_decay", "weight_decay"),
+                                  ("class_weight", "class_weight")) if k in o},
+    )
+    clf = RecurrentTextClassifier(pre, vocab, model, train, device=device)
+    if "embeddings" in o:
+        clf.embeddings = o["embeddings"]
+        clf.freeze_embeddings = o.get("freeze", False)
+    return clf
