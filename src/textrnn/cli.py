@@ -38,6 +38,8 @@ app.command("demo")(demo_command)
 from textrnn.charlm.cli import generate_command, lm_app  # noqa: E402
 app.add_typer(lm_app, name="lm")
 app.command("generate")(generate_command)
+from textrnn.commands_preprocess import preprocess_command  # noqa: E402
+app.command("preprocess")(preprocess_command)
 
 
 def main(argv: list[str] | None = None) -> None:
