@@ -120,6 +120,8 @@ _SAD_RE = re.compile(
     r"|(?:T_T|;_;)"
     r"|(?:\({2,})"
 )
+_SAD_OPEN_RE = re.compile(r"(?<=\S)\((?=\s|$)")
+_SMILE_CLOSE_RE = re.compile(r"(?:(?<=\s)|^)\)")
 _BALANCED_RE = re.compile(r"\(([^()]*)\)")
 _POSITIVE_EMOJI = (
     "\U0001F600-\U0001F60D\U0001F617-\U0001F61D\U0001F638-\U0001F63D\U0001F642\U0001F917\U0001F970"
@@ -796,8 +798,15 @@ def _emoticons_to_placeholders(text: str) -> str:
 
 
 def _single_brackets(text: str, smile: str, sad: str) -> str:
-    """Balanced ``(…)`` pairs are parentheses; a lone ``)`` is a smile and a lone ``(`` is sad."""
+    """Brackets that are not eyed emoticons.
+
+    A ``(`` glued to the word before it and followed by a space (``ладно( а``) is sad; a ``)``
+    after a space is a smile; of the rest, balanced ``(…)`` pairs are parentheses, and a lone
+    ``)`` is a smile and a lone ``(`` is sad.
+    """
     text = text.replace("\x00", " ")
+    text = _SAD_OPEN_RE.sub(sad, text)
+    text = _SMILE_CLOSE_RE.sub(smile, text)
     marks: list[str] = []
 
     def keep(m: re.Match) -> str:
@@ -905,7 +914,7 @@ def transform_file_cached(
             except OSError:
                 pass
             raise
-    except OSError:
+    except (OSError, ValueError):  # unwritable directory; text that UTF-8 cannot encode
         pass
     return tokens
 
