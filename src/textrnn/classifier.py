@@ -346,7 +346,7 @@ def history_csv(history: list[dict]) -> str:
 
 
 # model_type in config.json -> "module:Class" with a ``load(run_dir, device=..., config=...)`` classmethod
-MODEL_TYPES = {"recurrent": "textrnn.classifier:RecurrentTextClassifier"}
+MODEL_TYPES = {"recurrent": "textrnn.classifier:RecurrentTextClassifier", "tfidf-lr": "textrnn.baseline:TfidfLogisticRegression"}
 
 
 def load_classifier(run_dir: str | Path, device: str = "auto"):
