@@ -38,6 +38,9 @@ app.command("demo")(demo_command)
 from textrnn.charlm.cli import generate_command, lm_app  # noqa: E402
 app.add_typer(lm_app, name="lm")
 app.command("generate")(generate_command)
+from textrnn.commands_baseline import compare_command, vectorize_command  # noqa: E402
+app.command("vectorize")(vectorize_command)
+app.command("compare")(compare_command)
 from textrnn.commands_preprocess import preprocess_command  # noqa: E402
 app.command("preprocess")(preprocess_command)
 
