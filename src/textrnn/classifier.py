@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Sequence
@@ -22,6 +23,7 @@ from safetensors.torch import load_file, save_file
 import textrnn
 from textrnn.batching import EncodedTexts
 from textrnn.csv_input import sorted_labels
+from textrnn.embeddings import pretrained_matrix
 from textrnn.errors import TextrnnError
 from textrnn.io import FORMAT_VERSION, atomic_dir, read_json, read_model_config, write_json
 from textrnn.metrics import classification_metrics
@@ -114,6 +116,9 @@ class RecurrentTextClassifier:
         model_config: the architecture; ``vocab_size`` and ``num_outputs`` are set by :meth:`fit`.
         train_config: optimisation and early stopping.
         device: ``"auto"``, ``"cpu"`` or ``"cuda"``.
+        embeddings: ``None`` (random init), ``"navec"`` (Russian navec vectors from the
+            ``natasha`` wheel) or the path of a word2vec / GloVe text file; sets ``embedding_dim``.
+        freeze_embeddings: keep pretrained vectors fixed during training.
 
     After :meth:`fit` (or :meth:`load`): ``labels_`` (class names, index order),
     ``vocab_``, ``model_``, ``history_`` (per-epoch dicts) and ``summary_``.
@@ -130,12 +135,17 @@ class RecurrentTextClassifier:
         model_config: ModelConfig | None = None,
         train_config: TrainConfig | None = None,
         device: str = "auto",
+        embeddings: str | None = None,
+        freeze_embeddings: bool = False,
     ) -> None:
         self.preprocessor = preprocessor or Preprocessor()
         self.vocab_config = (vocab_config or VocabConfig()).validate()
         self.model_config = model_config or ModelConfig()
         self.train_config = (train_config or TrainConfig()).validate()
         self.device = resolve_device(device)
+        self.embeddings = embeddings
+        self.freeze_embeddings = freeze_embeddings
+        self.embedding_stats_: dict | None = None
         self.labels_: list[str] = []
         self.vocab_: Vocabulary | None = None
         self.model_: RecurrentClassifier | None = None
@@ -204,11 +214,25 @@ class RecurrentTextClassifier:
             val_tokens = val_tokens if val_tokens is not None else self.tokenize(val_texts)
         self.labels_ = names
         self.vocab_ = Vocabulary.build(tokens, self.vocab_config.max_size, self.vocab_config.min_freq)
-        cfg = ModelConfig.from_dict({**self.model_config.to_dict(), "vocab_size": len(self.vocab_),
-                                     "num_outputs": 1 if len(names) == 2 else len(names)})
+        overrides = {"vocab_size": len(self.vocab_), "num_outputs": 1 if len(names) == 2 else len(names)}
+        pretrained = None
+        if self.embeddings:
+            counts = Counter(t for toks in tokens for t in toks)
+            pretrained, self.embedding_stats_ = pretrained_matrix(self.vocab_, self.embeddings, counts, self.train_config.seed)
+            overrides["embedding_dim"] = pretrained.shape[1]
+            if not quiet:
+                s = self.embedding_stats_
+                print(f"embeddings {s['vectors']} ({s['dim']}d): {s['found']} of {len(self.vocab_) - 2} vocabulary words found "
+                      f"({s['vocab_coverage']:.1%}), {s['token_coverage']:.1%} of running training tokens"
+                      f"{'; frozen' if self.freeze_embeddings else ''}", flush=True)
+        cfg = ModelConfig.from_dict({**self.model_config.to_dict(), **overrides})
         self.model_config = cfg
         torch.manual_seed(self.train_config.seed)
         self.model_ = RecurrentClassifier(cfg)
+        if pretrained is not None:
+            with torch.no_grad():
+                self.model_.embedding.weight.copy_(pretrained)
+            self.model_.embedding.weight.requires_grad_(not self.freeze_embeddings)
         train_data = self.encode(tokens, labels)
         val_data = self.encode(val_tokens, val_labels)
         if not quiet:
@@ -278,13 +302,16 @@ class RecurrentTextClassifier:
             "vocab": asdict(self.vocab_config),
             "model": self.model_config.to_dict(),
             "training": self.train_config.to_dict(),
+            "embeddings": {"source": self.embeddings, "freeze": self.freeze_embeddings, **(self.embedding_stats_ or {})}
+            if self.embeddings else None,
         }
 
-    def save(self, out: str | Path, force: bool = False, extra: dict | None = None) -> Path:
+    def save(self, out: str | Path, force: bool = False, extra: dict | None = None, plots: bool = True) -> Path:
         """Write the model directory atomically.
 
         Files: ``config.json``, ``vocab.json``, ``labels.json``, ``model.safetensors``,
-        ``metrics.json``, ``history.csv``. ``extra`` is merged into ``config.json``
+        ``metrics.json``, ``history.csv``, and with ``plots`` ``curves.png`` and
+        ``confusion_matrix.png`` (validation, best epoch). ``extra`` is merged into ``config.json``
         (e.g. the data files the model was trained on).
 
         Raises:
@@ -299,6 +326,13 @@ class RecurrentTextClassifier:
             save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
             write_json(tmp / "metrics.json", self.summary_)
             (tmp / "history.csv").write_text(history_csv(self.history_), encoding="utf-8")
+            if plots and self.history_:
+                from textrnn.plots import plot_confusion_matrix, plot_curves
+
+                plot_curves(self.history_, tmp / "curves.png")
+                if (self.summary_.get("val") or {}).get("confusion_matrix"):
+                    plot_confusion_matrix(self.summary_["val"]["confusion_matrix"], self.labels_, tmp / "confusion_matrix.png",
+                                          title=f"validation, epoch {self.summary_.get('best_epoch')}")
         return Path(out)
 
     @classmethod

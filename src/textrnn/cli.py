@@ -27,12 +27,19 @@ def fail(message: str) -> None:
     raise TextrnnError(message)
 
 
-from textrnn.commands_classify import demo_command, evaluate_command, predict_command, train_command  # noqa: E402
+from textrnn.commands_classify import (  # noqa: E402
+    demo_command,
+    evaluate_command,
+    explain_command,
+    predict_command,
+    train_command,
+)
 
 app.command("train")(train_command)
 app.command("evaluate")(evaluate_command)
 app.command("predict")(predict_command)
 app.command("demo")(demo_command)
+app.command("explain")(explain_command)
 
 # --- sub-commands registered by other modules (one import + one registration line each) ---
 from textrnn.charlm.cli import generate_command, lm_app  # noqa: E402

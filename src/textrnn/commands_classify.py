@@ -18,6 +18,7 @@ from textrnn.csv_input import read_labeled_csv, read_texts
 from textrnn.errors import TextrnnError
 from textrnn.io import atomic_write_text, check_out_dir
 from textrnn.models import ModelConfig
+from textrnn.preprocessing import Preprocessor
 from textrnn.training import TrainConfig, set_threads
 
 
@@ -25,6 +26,24 @@ class Cell(str, Enum):
     lstm = "lstm"
     gru = "gru"
     rnn = "rnn"
+    tfidf_lr = "tfidf-lr"
+
+
+class Lang(str, Enum):
+    ru = "ru"
+    en = "en"
+
+
+def parse_range(value: str, option: str) -> tuple[int, int]:
+    """``"1,2"`` -> ``(1, 2)``; raises TextrnnError naming the option."""
+    parts = value.replace("-", ",").split(",")
+    try:
+        lo, hi = (int(x) for x in parts)
+    except ValueError:
+        raise TextrnnError(f"{option} must look like 1,2 (two integers), got {value!r}") from None
+    if lo < 1 or hi < lo:
+        raise TextrnnError(f"{option} must be MIN,MAX with 1 <= MIN <= MAX, got {value!r}")
+    return lo, hi
 
 
 class Pooling(str, Enum):
@@ -68,17 +87,52 @@ def train_command(
     patience: int = typer.Option(2, "--patience", help="Epochs without improvement before stopping (0: never)."),
     monitor: str = typer.Option("macro_f1", "--monitor", help="Validation metric for early stopping: macro_f1, accuracy, val_loss."),
     class_weight: Optional[str] = typer.Option(None, "--class-weight", help="'balanced' to weight classes by inverse frequency."),
+    embeddings: Optional[str] = typer.Option(None, "--embeddings", help="Pretrained vectors: navec, or a word2vec/GloVe text file."),
+    freeze_embeddings: bool = typer.Option(False, "--freeze-embeddings", help="Keep pretrained vectors fixed."),
+    lemmatize: bool = typer.Option(False, "--lemmatize/--no-lemmatize", help="Lemmatise tokens (pymorphy3)."),
+    stem: bool = typer.Option(False, "--stem/--no-stem", help="Stem tokens (Snowball)."),
+    stopwords: bool = typer.Option(False, "--stopwords/--no-stopwords", help="Drop stop words (negations kept)."),
+    negation: bool = typer.Option(False, "--negation/--no-negation", help="Join не/ни to the next word (не_нравиться)."),
+    lang: Lang = typer.Option(Lang.ru, "--lang", help="Language of the texts (stemmer, stop words)."),
+    analyzer: str = typer.Option("word", "--analyzer", help="tfidf-lr only: word, char_wb or word+char."),
+    ngram_range: str = typer.Option("1,2", "--ngram-range", help="tfidf-lr only: word n-gram range MIN,MAX."),
+    c: float = typer.Option(4.0, "--C", help="tfidf-lr only: inverse regularisation strength of logistic regression."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads for torch [default: one per core]."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing model directory."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-epoch log."),
 ) -> None:
-    """Train a recurrent classifier on a labelled CSV and save it to --out."""
+    """Train a classifier (recurrent, or the tfidf-lr baseline) on a labelled CSV and save it to --out."""
     check_out_dir(out, force)  # fail before any work
     set_threads(threads)
+    pre = Preprocessor(lemmatize=lemmatize, stem=stem, stopwords=stopwords, negation=negation, lang=lang.value)
     train = read_labeled_csv(train_csv, text_col, label_col)
     val_data = read_labeled_csv(val, text_col, train.label_col if label_col is None and train.label_col != "label" else label_col) if val else None
-    clf = RecurrentTextClassifier(
+    if model == Cell.tfidf_lr:
+        from textrnn.baseline import TfidfLogisticRegression
+
+        clf = TfidfLogisticRegression(preprocessor=pre, analyzer=analyzer, word_ngram_range=parse_range(ngram_range, "--ngram-range"),
+                                      C=c, seed=seed)
+    else:
+        clf = _recurrent(pre, model, epochs, batch_size, lr, weight_decay, max_len, max_vocab, min_freq, embedding_dim,
+                         hidden_size, num_layers, dropout, embedding_dropout, bidirectional, pooling, seed, patience,
+                         monitor, class_weight, device, embeddings, freeze_embeddings)
+    start = time.perf_counter()
+    clf.fit(train.texts, train.labels, val_data.texts if val_data else None, val_data.labels if val_data else None, quiet=quiet)
+    clf.summary_["total_seconds"] = time.perf_counter() - start
+    extra = {"data": {"train": str(train_csv), "val": str(val) if val else None, "text_col": text_col, "label_col": train.label_col}}
+    clf.save(out, force=force, extra=extra)
+    v = clf.summary_.get("val") or {}
+    shown = f"val accuracy {v['accuracy']:.4f}  val macro_f1 {v['macro_f1']:.4f}  " if v else ""
+    best = f"best epoch {clf.summary_['best_epoch']}  " if "best_epoch" in clf.summary_ else ""
+    print(f"saved {out}  {best}{shown}({clf.summary_['total_seconds']:.1f}s)")
+
+
+def _recurrent(pre, model, epochs, batch_size, lr, weight_decay, max_len, max_vocab, min_freq, embedding_dim, hidden_size,
+               num_layers, dropout, embedding_dropout, bidirectional, pooling, seed, patience, monitor, class_weight,
+               device, embeddings, freeze_embeddings) -> RecurrentTextClassifier:
+    return RecurrentTextClassifier(
+        preprocessor=pre,
         vocab_config=VocabConfig(max_size=max_vocab, min_freq=min_freq, max_len=max_len),
         model_config=ModelConfig(
             cell=model.value, embedding_dim=embedding_dim, hidden_size=hidden_size, num_layers=num_layers,
@@ -89,16 +143,8 @@ def train_command(
             patience=patience, monitor=monitor, class_weight=class_weight,
         ).validate(),
         device=device,
-    )
-    start = time.perf_counter()
-    clf.fit(train.texts, train.labels, val_data.texts if val_data else None, val_data.labels if val_data else None, quiet=quiet)
-    clf.summary_["total_seconds"] = time.perf_counter() - start
-    extra = {"data": {"train": str(train_csv), "val": str(val) if val else None, "text_col": text_col, "label_col": train.label_col}}
-    clf.save(out, force=force, extra=extra)
-    v = clf.summary_["val"]
-    print(
-        f"saved {out}  best epoch {clf.summary_['best_epoch']}  val accuracy {v['accuracy']:.4f}  "
-        f"val macro_f1 {v['macro_f1']:.4f}  ({clf.summary_['total_seconds']:.1f}s)"
+        embeddings=embeddings,
+        freeze_embeddings=freeze_embeddings,
     )
 
 
@@ -212,3 +258,41 @@ def demo_command(
     if out:
         clf.save(out, force=force)
         print(f"saved {out}; try: textrnn predict {out} \"ваш текст\"")
+
+
+def explain_command(
+    run_dir: Path = typer.Argument(..., help="Model directory of a recurrent classifier."),
+    text: str = typer.Argument(..., help="The text to explain."),
+    html_path: Optional[Path] = typer.Option(None, "--html", help="Write tokens shaded by weight as an HTML page."),
+    png_path: Optional[Path] = typer.Option(None, "--png", help="Write a bar chart of token weights."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing --html / --png files."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+) -> None:
+    """Show each token's weight in a prediction: attention weights, or gradient x input saliency."""
+    from textrnn.explain import explain, to_html
+
+    for path in (html_path, png_path):
+        if path and path.exists() and not force:
+            raise TextrnnError(f"output file {str(path)!r} already exists; pass --force to overwrite it")
+    clf = load_classifier(run_dir, device=device)
+    exp = explain(clf, text)
+    if as_json:
+        print(json.dumps({"label": exp.label, "probabilities": exp.probabilities, "method": exp.method,
+                          "tokens": exp.tokens, "scores": exp.scores}, ensure_ascii=False))
+    else:
+        probs = "  ".join(f"p({k})={v:.3f}" for k, v in exp.probabilities.items())
+        print(f"predicted {exp.label}  {probs}  ({exp.method}; '?' marks words outside the vocabulary)")
+        width = max(len(t) for t in exp.tokens)
+        top = max(abs(s) for s in exp.scores) or 1.0
+        for token, score in zip(exp.tokens, exp.scores):
+            bar = ("+" if score >= 0 else "-") * max(0, round(20 * abs(score) / top))
+            print(f"  {token:<{width}}  {score:+.4f}  {bar}")
+    if html_path:
+        atomic_write_text(html_path, to_html(exp))
+        print(f"wrote {html_path}", file=sys.stderr)
+    if png_path:
+        from textrnn.plots import plot_token_weights
+
+        plot_token_weights(exp.tokens, exp.scores, png_path, f"{exp.method}: predicted {exp.label}")
+        print(f"wrote {png_path}", file=sys.stderr)

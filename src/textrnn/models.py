@@ -112,7 +112,13 @@ class RecurrentClassifier(nn.Module):
             ``(batch, features) float32`` pooled vectors, and the pooling weights
             ``(batch, seq_len) float32`` for attention (``None`` for other poolings).
         """
-        x = self.embedding_dropout(self.embedding(ids))
+        return self.encode_embedded(self.embedding(ids), lengths)
+
+    def encode_embedded(self, embedded: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """:meth:`encode` from token embeddings ``(batch, seq_len, embedding_dim) float32``
+        (used for gradient × input saliency)."""
+        x = self.embedding_dropout(embedded)
+        seq_len = embedded.shape[1]
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         out_packed, state = self.rnn(packed)
         if self.config.pooling == "last":
@@ -120,8 +126,8 @@ class RecurrentClassifier(nn.Module):
             if self.config.bidirectional:
                 return torch.cat([h_n[-2], h_n[-1]], dim=1), None
             return h_n[-1], None
-        outputs, _ = pad_packed_sequence(out_packed, batch_first=True, total_length=ids.shape[1])
-        mask = torch.arange(ids.shape[1], device=ids.device).unsqueeze(0) < lengths.to(ids.device).unsqueeze(1)
+        outputs, _ = pad_packed_sequence(out_packed, batch_first=True, total_length=seq_len)
+        mask = torch.arange(seq_len, device=x.device).unsqueeze(0) < lengths.to(x.device).unsqueeze(1)
         if self.config.pooling == "mean":
             return mean_pool(outputs, mask), None
         if self.config.pooling == "max":

@@ -157,7 +157,7 @@ def train_classifier(
     torch.manual_seed(config.seed)
     generator = torch.Generator().manual_seed(config.seed)
     model.to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.lr, weight_decay=config.weight_decay)
     num_classes = len(label_names)
     class_weights = balanced_class_weights(train.targets, num_classes) if config.class_weight == "balanced" else None
     cw_device = class_weights.to(device) if class_weights is not None else None

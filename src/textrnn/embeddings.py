@@ -1,0 +1,123 @@
+"""Pretrained word vectors for the embedding layer: navec (Russian, offline) or a word2vec / GloVe text file.
+
+The vectors are copied into the model's embedding matrix at training time and saved with
+its weights (safetensors), so a trained model never needs the vector file again.
+"""
+
+from __future__ import annotations
+
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from textrnn.errors import TextrnnError
+from textrnn.vocab import PAD_ID, Vocabulary
+
+NAVEC_FILE = "data/emb/navec_news_v1_1B_250K_300d_100q.tar"
+
+
+def _load_navec() -> tuple[Callable[[str], np.ndarray | None], int, str]:
+    """navec news vectors (Kukushkin 2020, github.com/natasha/navec) from the `natasha` wheel.
+
+    Raises:
+        TextrnnError: the optional extra is not installed (``pip install textrnn[navec]``).
+    """
+    try:
+        from navec import Navec
+
+        ref = resources.files("natasha") / NAVEC_FILE
+    except ImportError:
+        raise TextrnnError("--embeddings navec needs the optional extra: pip install 'textrnn[navec]' (navec + natasha)") from None
+    with resources.as_file(ref) as path:
+        if not Path(path).is_file():
+            raise TextrnnError(f"navec vectors not found in the natasha package ({NAVEC_FILE})")
+        navec = Navec.load(str(path))
+
+    def lookup(word: str) -> np.ndarray | None:
+        return navec[word] if word in navec else None
+
+    return lookup, int(navec.pq.dim), "navec_news_v1_1B_250K_300d_100q"
+
+
+def _load_text_vectors(path: Path, wanted: set[str]) -> tuple[Callable[[str], np.ndarray | None], int, str]:
+    """word2vec text format (an optional "count dim" header line) or GloVe (no header).
+
+    Only the vectors of ``wanted`` words are kept in memory.
+
+    Raises:
+        TextrnnError: missing file, not UTF-8, ragged or non-numeric lines.
+    """
+    if not path.is_file():
+        raise TextrnnError(f"embeddings file {str(path)!r} not found; expected 'navec' or a word2vec/GloVe text file")
+    vectors: dict[str, np.ndarray] = {}
+    dim = None
+    try:
+        with open(path, encoding="utf-8") as f:
+            for lineno, line in enumerate(f, 1):
+                parts = line.rstrip("\n").rstrip().split(" ")
+                if lineno == 1 and len(parts) == 2 and all(p.isdigit() for p in parts):
+                    continue  # word2vec header
+                if len(parts) < 2:
+                    continue
+                if dim is None:
+                    dim = len(parts) - 1
+                if len(parts) - 1 != dim:
+                    raise TextrnnError(f"{str(path)!r} line {lineno}: {len(parts) - 1} numbers, expected {dim}")
+                if parts[0] in wanted:
+                    try:
+                        vectors[parts[0]] = np.asarray(parts[1:], dtype=np.float32)
+                    except ValueError:
+                        raise TextrnnError(f"{str(path)!r} line {lineno}: not a word followed by numbers") from None
+    except UnicodeDecodeError:
+        raise TextrnnError(f"{str(path)!r} is not UTF-8 text; expected a word2vec/GloVe text file") from None
+    if dim is None:
+        raise TextrnnError(f"{str(path)!r} holds no vectors")
+    return vectors.get, dim, path.name
+
+
+def pretrained_matrix(vocab: Vocabulary, source: str, token_counts: dict[str, int] | None = None,
+                      seed: int = 13) -> tuple[torch.Tensor, dict]:
+    """An embedding matrix for ``vocab`` from pretrained vectors.
+
+    Args:
+        vocab: the model's vocabulary.
+        source: ``"navec"`` or the path of a word2vec / GloVe text file.
+        token_counts: training-set token frequencies, for the running-token coverage.
+        seed: seeds the random init of words that have no vector.
+
+    Returns:
+        ``(len(vocab), dim) float32`` weights — ``<pad>`` is all zeros, words without a
+        pretrained vector get N(0, σ²) with σ the standard deviation of the found vectors —
+        and stats: ``source``, ``dim``, ``found`` words, ``vocab_coverage`` (share of the
+        vocabulary, special tokens excluded) and ``token_coverage`` (share of running training tokens).
+
+    Raises:
+        TextrnnError: unknown source, missing extra, or a bad vector file.
+    """
+    if source == "navec":
+        lookup, dim, name = _load_navec()
+    else:
+        lookup, dim, name = _load_text_vectors(Path(source), set(vocab.itos))
+    rows, found_ids = {}, []
+    for i, word in enumerate(vocab.itos[2:], start=2):
+        vec = lookup(word)
+        if vec is not None:
+            rows[i] = np.asarray(vec, dtype=np.float32)
+            found_ids.append(i)
+    std = float(np.std(np.stack(list(rows.values())))) if rows else 0.1
+    gen = torch.Generator().manual_seed(seed)
+    weights = torch.randn((len(vocab), dim), generator=gen) * (std if math.isfinite(std) and std > 0 else 0.1)
+    for i, vec in rows.items():
+        weights[i] = torch.from_numpy(vec)
+    weights[PAD_ID] = 0.0
+    n_words = max(len(vocab) - 2, 1)
+    stats = {"vectors": name, "dim": dim, "found": len(found_ids), "vocab_coverage": len(found_ids) / n_words}
+    if token_counts:
+        total = sum(token_counts.values())
+        known = sum(c for w, c in token_counts.items() if w in vocab.stoi and vocab.stoi[w] in rows)
+        stats["token_coverage"] = known / total if total else 0.0
+    return weights, stats

@@ -1,0 +1,64 @@
+"""Training plots saved with a run: loss / accuracy curves per epoch and the confusion matrix (PNG)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def plot_curves(history: list[dict], path: Path) -> None:
+    """``curves.png``: train and validation loss (nats per text) and validation accuracy / macro-F1 per epoch."""
+    epochs = [row["epoch"] for row in history]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4))
+    ax1.plot(epochs, [r["train_loss"] for r in history], "o-", label="train")
+    ax1.plot(epochs, [r["val_loss"] for r in history], "o-", label="validation")
+    ax1.set(xlabel="epoch", ylabel="loss (nats per text)", title="loss")
+    ax1.legend()
+    ax2.plot(epochs, [r["val_accuracy"] for r in history], "o-", label="accuracy")
+    ax2.plot(epochs, [r["val_macro_f1"] for r in history], "o-", label="macro-F1")
+    ax2.set(xlabel="epoch", title="validation")
+    ax2.legend()
+    for ax in (ax1, ax2):
+        ax.grid(alpha=0.3)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_confusion_matrix(matrix: list[list[int]], labels: list[str], path: Path, title: str = "validation") -> None:
+    """``confusion_matrix.png``: rows are true labels, columns predicted labels, with counts."""
+    m = np.asarray(matrix)
+    size = 1.2 + 0.9 * len(labels)
+    fig, ax = plt.subplots(figsize=(size + 1, size))
+    im = ax.imshow(m, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set(xlabel="predicted", ylabel="true", title=f"confusion matrix ({title})")
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            ax.text(j, i, str(m[i, j]), ha="center", va="center", color="white" if m[i, j] > m.max() / 2 else "black")
+    fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_token_weights(tokens: list[str], weights: list[float], path: Path, title: str) -> None:
+    """Horizontal bars, one per token, for ``textrnn explain --png``."""
+    fig, ax = plt.subplots(figsize=(6, 0.35 * len(tokens) + 1.2))
+    y = np.arange(len(tokens))
+    colors = ["tab:red" if w < 0 else "tab:blue" for w in weights]
+    ax.barh(y, weights, color=colors)
+    ax.set_yticks(y, tokens)
+    ax.invert_yaxis()
+    ax.set(title=title)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
