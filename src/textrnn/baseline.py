@@ -179,7 +179,7 @@ class TfidfLogisticRegression:
             val = classification_metrics(self._targets(val_labels), pred, self.labels_)
         self.history_ = []
         self.summary_ = {
-            "val": val, "train_seconds": train_seconds, "best_epoch": None,
+            "val": val, "train_seconds": train_seconds,
             "n_features": int(X.shape[1]), "n_train": len(texts), "converged": converged,
             "n_iter": int(np.max(model.n_iter_)),
         }

@@ -124,7 +124,7 @@ def compare_models(
                 "train_seconds": train_seconds,
                 "predict_ms_per_text": metrics["seconds"] / max(1, metrics["n"]) * 1000.0,
                 "n_parameters": int(clf.n_parameters()),
-                "best_epoch": (clf.summary_ or {}).get("best_epoch"),
+                **{k: clf.summary_[k] for k in ("best_epoch", "converged", "n_features") if k in (clf.summary_ or {})},
             }
             runs.append(run)
             log(f"{spec.text} seed {seed}: test accuracy {run['test']['accuracy']:.4f}  macro_f1 "
