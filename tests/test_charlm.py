@@ -352,3 +352,30 @@ def test_cli_subprocess_exit_code(tmp_path):
                         "--out", str(tmp_path / "r")], capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "binary" in p.stderr and "Traceback" not in p.stderr
     assert not (tmp_path / "r").exists()
+
+
+def test_thread_tuner_keeps_the_faster_count():
+    from textrnn.charlm.train import ThreadTuner
+
+    before = torch.get_num_threads()
+    try:
+        idle = lambda: 0.0  # noqa: E731
+        t = ThreadTuner([2, 1], probe_every=5, probe_len=3, first_probe=5, load_fn=idle)
+        assert t.current == 2
+        speed = {2: 1.0, 1: 0.5}  # one thread is twice as fast
+        for _ in range(12):
+            t.record(speed[t.active])
+        assert t.current == 1 and t.rate == {2: 1.0, 1: 0.5} and t.switches == 1
+        t2 = ThreadTuner([2, 1], probe_every=5, probe_len=3, first_probe=5, load_fn=idle)
+        slow = {2: 1.0, 1: 5.0}  # a hopeless candidate: probe cut after one step, interval doubles
+        for _ in range(6):
+            t2.record(slow[t2.active])
+        assert t2.current == 2 and t2.rate[1] == 5.0 and t2.probe_every == 10
+        busy = lambda: 3.0  # noqa: E731  other jobs keep both cores busy
+        t3 = ThreadTuner([2, 1], probe_every=5, probe_len=3, first_probe=5, load_fn=busy)
+        assert t3.current == 1 and torch.get_num_threads() == 1
+        for _ in range(30):
+            t3.record(1.0)
+            assert t3.active == 1  # 2 threads are never tried while the machine is busy
+    finally:
+        torch.set_num_threads(before)

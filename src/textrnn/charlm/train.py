@@ -184,6 +184,89 @@ def model_config(model: CharLM, config: TrainConfig) -> dict:
     }
 
 
+class ThreadTuner:
+    """Pick the fastest CPU thread count while training (``--threads 0``).
+
+    On a machine shared with other jobs, two OpenMP threads on two busy cores can be
+    several times *slower* than one (threads wait on each other), while on an idle
+    machine two are faster. After ``first_probe`` steps, then every ``probe_every`` steps, the tuner runs up to
+    ``probe_len`` steps with each other candidate, measures seconds per step (the first
+    step after a switch is not counted) and keeps the fastest. A probe is cut short as
+    soon as one of its steps takes over twice the current rate, and the interval between
+    probes doubles (up to 16x) each time a probe loses, so a bad candidate costs little.
+    More threads than fit beside the other jobs (1-minute load average minus this job's
+    threads, plus the candidate, above ``cores + 0.5``) are neither started with nor probed:
+    on a loaded 2-core machine one step with 2 threads was measured 15x slower than with 1.
+    Probe steps are ordinary training steps.
+    """
+
+    def __init__(self, candidates: Sequence[int], probe_every: int = 40, probe_len: int = 4,
+                 first_probe: int = 5, cores: int | None = None,
+                 load_fn: Callable[[], float] | None = None) -> None:
+        self.candidates = sorted(set(candidates), reverse=True)
+        self.cores = cores or max(self.candidates)
+        self.load_fn = load_fn or (lambda: os.getloadavg()[0])
+        # Start with the most threads that fit beside the other jobs' load.
+        self.current = self._fitting(self.load_fn())
+        self.base_every = probe_every
+        self.probe_every = min(first_probe, probe_every)
+        self.probe_len = probe_len
+        self.rate: dict[int, float] = {}
+        self.switches = 0
+        self._recent: list[float] = []
+        self._queue: list[int] = []
+        self._probe: list[float] = []
+        self._since = 0
+        torch.set_num_threads(self.current)
+
+    def _fitting(self, others: float) -> int:
+        for c in self.candidates:
+            if others + c <= self.cores + 0.5:
+                return c
+        return self.candidates[-1]
+
+    def _worth_probing(self, c: int) -> bool:
+        # More threads than fit beside the other jobs would stall on barriers: skip them.
+        return c < self.current or self.load_fn() - self.current + c <= self.cores + 0.5
+
+    @property
+    def active(self) -> int:
+        """The thread count in use for the next step."""
+        return self._queue[0] if self._queue else self.current
+
+    def _end_probe(self, rate: float) -> None:
+        self.rate[self._queue.pop(0)] = rate
+        self._probe = []
+        if not self._queue:
+            best = min(self.rate, key=self.rate.get)
+            if best != self.current:
+                self.current, self.probe_every = best, self.base_every
+                self.switches += 1
+            else:
+                self.probe_every = min(max(self.probe_every, self.base_every) * 2, self.base_every * 16)
+
+    def record(self, seconds: float) -> None:
+        """Report the duration of the step that just ran with :attr:`active` threads."""
+        if len(self.candidates) < 2:
+            return
+        if self._queue:
+            self._probe.append(seconds)
+            ref = self.rate.get(self.current, float("inf"))
+            if seconds > 2.0 * ref:
+                self._end_probe(seconds)
+            elif len(self._probe) >= self.probe_len:
+                self._end_probe(float(np.median(self._probe[1:])))
+            torch.set_num_threads(self.active)
+            return
+        self._recent = (self._recent + [seconds])[-10:]
+        self._since += 1
+        if self._since >= self.probe_every:
+            self.rate[self.current] = float(np.median(self._recent[1:] or self._recent))
+            self._since, self._recent = 0, []
+            self._queue = [c for c in self.candidates if c != self.current and self._worth_probing(c)]
+            torch.set_num_threads(self.active)
+
+
 def _default_threads() -> int:
     try:
         cores = len(os.sched_getaffinity(0))
@@ -256,7 +339,7 @@ def train_lm(
             f"({''.join(sorted(unknown))!r}); they are scored as <unk>")
 
     threads = config.threads or _default_threads()
-    torch.set_num_threads(threads)
+    tuner = ThreadTuner([threads] if config.threads else [threads, 1], cores=threads)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
 
@@ -331,7 +414,8 @@ def train_lm(
             tl = f"{entry['train_loss']:.4f}" if run_n else "-"
             log(f"epoch {epoch:>3} step {step:>6} | train {tl} | val {m['loss_nats_per_char']:.4f} nats/char "
                 f"{m['bits_per_char']:.4f} bpc ppl {m['perplexity']:.2f}{' *' if improved else ''} | "
-                f"{train_seconds:7.1f} s | {chars_seen / max(train_seconds, 1e-9) / 1000:.1f}k chars/s")
+                f"{train_seconds:7.1f} s | {chars_seen / max(train_seconds, 1e-9) / 1000:.1f}k chars/s | "
+                f"{tuner.current} thr | load {os.getloadavg()[0]:.1f}")
             run_loss, run_n = 0.0, 0
 
         model.train()
@@ -352,7 +436,9 @@ def train_lm(
                 chars_seen += int((y != IGNORE_INDEX).sum())
                 run_loss += loss
                 run_n += 1
-                train_seconds += time.perf_counter() - t0
+                dt = time.perf_counter() - t0
+                train_seconds += dt
+                tuner.record(dt)
                 p = progress(step, train_seconds)
                 if p >= 1.0:
                     done = True
@@ -381,6 +467,7 @@ def train_lm(
             "wall_seconds": round(time.perf_counter() - wall_start, 2),
             "chars_per_second": chars_seen / max(train_seconds, 1e-9),
             "threads": threads,
+            "thread_rates_seconds_per_step": tuner.rate,
             "loadavg_1min_start": load_start,
             "loadavg_1min_end": os.getloadavg()[0],
             "history": history,
