@@ -35,7 +35,9 @@ def trained(tmp_path, tiny_csvs, capsys):
 
 def test_train_writes_the_model_directory(trained):
     names = sorted(p.name for p in trained.iterdir())
-    assert names == ["config.json", "history.csv", "labels.json", "metrics.json", "model.safetensors", "vocab.json"]
+    assert names == ["confusion_matrix.png", "config.json", "curves.png", "history.csv", "labels.json", "metrics.json",
+                     "model.safetensors", "vocab.json"]
+    assert (trained / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     config = json.loads((trained / "config.json").read_text())
     assert config["kind"] == "classifier" and config["format_version"] == 1 and "textrnn_version" in config
     assert config["model"]["cell"] == "gru" and config["preprocessing"]["lowercase"] is True
