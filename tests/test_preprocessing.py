@@ -289,6 +289,14 @@ def test_parallel_path_gives_exactly_the_serial_result(options, monkeypatch):
     assert len(parallel) == len(texts)
 
 
+def test_parallel_path_with_spawn_gives_the_serial_result(monkeypatch):
+    monkeypatch.setattr(pp, "PARALLEL_MIN_TEXTS", 10)
+    monkeypatch.setattr(pp.mp, "get_all_start_methods", lambda: ["spawn"])
+    texts = _corpus(1000)
+    options = {"stem": True, "negation": True, "stopwords": True}
+    assert Preprocessor(**options).transform(texts, workers=2) == Preprocessor(**options).transform(texts)
+
+
 def test_parallel_path_on_a_warm_instance(monkeypatch):
     monkeypatch.setattr(pp, "PARALLEL_MIN_TEXTS", 10)
     texts = _corpus(1100)

@@ -693,11 +693,12 @@ class Preprocessor:
     def _transform_parallel(self, texts: list, workers: int, progress: bool) -> list[list[str]]:
         """Three phases, each a fixed function of its input, so the result equals the serial one.
 
-        1. workers clean and split chunks of texts into pieces (in order);
-        2. the distinct pieces not yet cached are shared out among the workers, so each word
-           form is tokenised and lemmatised once in all (not once per worker);
-        3. this process maps pieces to tokens from the cache (dictionary look-ups only) and
-           applies negation and stop words.
+        1. workers clean chunks of texts (in order) and report the pieces they have not cached;
+        2. those distinct pieces are shared out among the workers, so each word form is
+           tokenised and lemmatised once in all (not once per worker), and cached here;
+        3. workers forked after phase 2 (they inherit the complete cache) map pieces to tokens
+           and apply negation and stop words; this process only splits their answers.
+           (Where ``fork`` is unavailable, or punctuation is kept, this process does phase 3.)
         """
         global _WORKER
         workers = min(workers, max(1, len(texts) // 500))
@@ -705,6 +706,8 @@ class Preprocessor:
             get_morph()  # built once here and inherited by forked workers
         if self.stopwords:
             self._stop_set()
+        if self.negation:
+            self._neg_set()
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         ctx = mp.get_context(method)
         n_chunks = workers * 8
@@ -715,16 +718,27 @@ class Preprocessor:
             from tqdm import tqdm
 
             bar = tqdm(total=len(texts), desc="preprocessing", unit=" texts", disable=None, file=sys.stderr)
+        fast = self._fast_path
+        cache = self._piece_cache
+        cleaned_chunks: list[list[str]] = []
+        pieces: list[list[str]] = []
         _WORKER = self
         try:
             with ctx.Pool(workers, initializer=_worker_init, initargs=(self.to_dict(),)) as pool:
-                pieces: list[list[str]] = []
-                for chunk_pieces in pool.imap(_worker_pieces, chunks):
-                    pieces.extend(chunk_pieces)
-                    if bar is not None:
-                        bar.update(len(chunk_pieces) // 2)
-                cache = self._piece_cache
-                missing = list({p for ps in pieces for p in ps if p not in cache})
+                if fast:
+                    new: set[str] = set()
+                    for cleaned, fresh in pool.imap(_worker_clean, chunks):
+                        cleaned_chunks.append(cleaned)
+                        new.update(fresh)
+                        if bar is not None:
+                            bar.update(len(cleaned) // 2)
+                    missing = [p for p in new if p not in cache]
+                else:
+                    for part in pool.imap(_worker_pieces, chunks):
+                        pieces.extend(part)
+                        if bar is not None:
+                            bar.update(len(part) // 2)
+                    missing = list({p for ps in pieces for p in ps if p not in cache})
                 if missing:
                     msize = max(1, math.ceil(len(missing) / (workers * 4)))
                     mchunks = [missing[i : i + msize] for i in range(0, len(missing), msize)]
@@ -732,9 +746,17 @@ class Preprocessor:
                         cache.clear()
                     for mchunk, results in zip(mchunks, pool.imap(_worker_piece_tokens, mchunks)):
                         cache.update(zip(mchunk, results))
+            out: list[list[str]] = []
+            if fast and method == "fork":
+                with ctx.Pool(workers, initializer=_worker_init, initargs=(self.to_dict(),)) as pool:
+                    for joined in pool.imap(_worker_assemble, cleaned_chunks):
+                        out.extend([j.split() for j in joined])
+            elif fast:
+                out = [self._assemble(c.split()) for chunk in cleaned_chunks for c in chunk]
+            else:
+                out = list(map(self._assemble, pieces))
         finally:
             _WORKER = None
-        out = list(map(self._assemble, pieces))
         if bar is not None:
             bar.update(len(texts) - bar.n)
             bar.close()
@@ -753,6 +775,24 @@ def _worker_init(config: dict) -> None:
 def _worker_pieces(texts: list) -> list[list[str]]:
     assert _WORKER is not None
     return _WORKER._pieces_many(texts)
+
+
+def _worker_clean(texts: list) -> tuple[list[str], set[str]]:
+    """Cleaned texts and the pieces among them that this worker's cache lacks (fast path)."""
+    assert _WORKER is not None
+    cleaned = _WORKER._clean_many(texts)
+    pieces: set[str] = set()
+    for c in cleaned:
+        pieces.update(c.split())
+    cache = _WORKER._piece_cache
+    return cleaned, {p for p in pieces if p not in cache}
+
+
+def _worker_assemble(cleaned: list[str]) -> list[str]:
+    """Tokens of cleaned texts, each text's tokens joined by spaces (fast-path tokens hold no space)."""
+    assert _WORKER is not None
+    assemble = _WORKER._assemble
+    return [" ".join(assemble(c.split())) for c in cleaned]
 
 
 def _worker_piece_tokens(pieces: list[str]) -> list[tuple[str, ...]]:
