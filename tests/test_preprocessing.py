@@ -115,6 +115,28 @@ def test_lecture_lemmas_match_pymorphy3_directly():
     assert LEMMA.transform([" ".join(words)])[0] == [morph.parse(w)[0].normal_form for w in words]
 
 
+HOMONYMS = ("стали мыла печь белки три душ косой стекло вина дорогой мой рядом уже почти были было "
+            "пила лечу полю жаркое простой знать ели самой хоть пасть").split()
+
+
+def test_fast_lemma_equals_pymorphy3_parse_top_normal_form(demo_rows):
+    morph = pp.get_morph()
+    words = set(HOMONYMS)
+    for text, _ in demo_rows:
+        words.update(text.split())
+    words = sorted(w for w in words if pp.CYRILLIC_RE.search(w))
+    assert len(words) > 300
+    assert [pp._top_normal_form(w) for w in words] == [morph.parse(w)[0].normal_form for w in words]
+    assert pp._FAST_LEMMA is True
+
+
+def test_lemma_falls_back_to_parse(monkeypatch):
+    monkeypatch.setattr(pp, "_FAST_LEMMA", False)
+    pp.clear_caches()
+    assert Preprocessor(lemmatize=True).tokenize("стали князя") == ["стать", "князь"]
+    pp.clear_caches()
+
+
 def test_non_string_inputs_are_empty_or_str():
     assert Preprocessor().transform([None, float("nan"), 12, "ок"]) == [[], [], ["12"], ["ок"]]
 
