@@ -246,6 +246,9 @@ def test_line_mode_stops_at_eos(names_run):
     assert all(0 < len(s) < 50 and "\n" not in s for s in samples)
     assert sum(s in set(NAMES) for s in samples) >= 7  # an overfitted model recites the names
     assert generate(model, vocab, "бо", 50, temperature=0, line_mode=True) == "рис"
+    scored = evaluate_text(model, vocab, "\n".join(NAMES) + "\n", line_mode=True)
+    assert scored["n_unknown_chars"] == 0  # line breaks are <eos>, not unknown characters
+    assert scored["loss_nats_per_char"] == pytest.approx(metrics["final"]["loss_nats_per_char"], rel=1e-5)
 
 
 def test_tied_weights_save_and_load(tmp_path):

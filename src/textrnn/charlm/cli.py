@@ -70,13 +70,14 @@ def evaluate_command(
     """Score text: loss in nats per character, bits per character, perplexity."""
     from textrnn.charlm.data import read_texts
     from textrnn.charlm.sampling import load_lm
-    from textrnn.charlm.train import evaluate_text
+    from textrnn.charlm.train import auto_threads, evaluate_text, unknown_chars
 
+    auto_threads()
     model, vocab, config = load_lm(run_dir)
     content = read_texts(text)
     result = evaluate_text(model, vocab, content, bool(config.get("line_mode")))
     if result["n_unknown_chars"]:
-        unknown = vocab.unknown_chars(content)
+        unknown = unknown_chars(content, vocab, bool(config.get("line_mode")))
         _err(f"textrnn: warning: {result['n_unknown_chars']} characters not in the model's vocabulary "
              f"({''.join(sorted(unknown))!r}) are scored as <unk>")
     if as_json:
@@ -99,10 +100,12 @@ def generate_command(
 ) -> None:
     """Generate text with a character-level language model."""
     from textrnn.charlm.sampling import UnknownCharWarning, _check_options, generate, load_lm
+    from textrnn.charlm.train import auto_threads
 
     _check_options(length, temperature, top_k)
     if num_samples < 1:
         raise TextrnnError(f"--num-samples must be >= 1, got {num_samples}")
+    auto_threads()
     model, vocab, config = load_lm(run_dir)
     line_mode = bool(config.get("line_mode"))
     for i in range(num_samples):

@@ -25,7 +25,7 @@ class TrainConfig:
     dropout: float = 0.0
     tie_weights: bool = False
     seq_len: int = 128
-    batch_size: int = 64
+    batch_size: int = 32
     lr: float = 3e-3
     min_lr_ratio: float = 0.05
     warmup_steps: int = 50

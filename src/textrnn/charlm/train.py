@@ -87,6 +87,11 @@ def eval_batches_for(text: str, vocab: CharVocab, line_mode: bool, batch_size: i
     return list(stream_eval_batches(vocab.encode(text), batch_size, seq_len))
 
 
+def unknown_chars(text: str, vocab: CharVocab, line_mode: bool = False):
+    """Characters of ``text`` missing from ``vocab`` (a ``Counter``); line breaks do not count in line mode."""
+    return vocab.unknown_chars("".join(split_lines(text)) if line_mode else text)
+
+
 def evaluate_text(model: CharLM, vocab: CharVocab, text: str, line_mode: bool = False) -> dict:
     """Score ``text`` with ``model``.
 
@@ -104,7 +109,7 @@ def evaluate_text(model: CharLM, vocab: CharVocab, text: str, line_mode: bool = 
     if n == 0:
         raise TextrnnError("text to evaluate is too short: expected at least 2 characters (or one non-empty line)")
     out = metrics_from_nll(total, n)
-    out["n_unknown_chars"] = int(sum(vocab.unknown_chars(text).values()))
+    out["n_unknown_chars"] = int(sum(unknown_chars(text, vocab, line_mode).values()))
     return out
 
 
@@ -275,6 +280,16 @@ def _default_threads() -> int:
     return max(1, min(torch.get_num_threads(), cores))
 
 
+def auto_threads() -> int:
+    """Set and return the CPU thread count for inference: the most threads (up to the
+    available cores) that fit beside the other jobs' 1-minute load average (see
+    :class:`ThreadTuner`; on a busy 2-core machine 2 threads were ~10x slower than 1)."""
+    cores = _default_threads()
+    n = ThreadTuner(list(range(cores, 0, -1)), cores=cores).current
+    torch.set_num_threads(n)
+    return n
+
+
 def _stderr_log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -333,7 +348,7 @@ def train_lm(
         text, val_text = text[:-k], text[-k:]
 
     vocab = CharVocab.from_text(split_lines(text) if config.line_mode else text)
-    unknown = vocab.unknown_chars(val_text)
+    unknown = unknown_chars(val_text, vocab, config.line_mode)
     if unknown:
         log(f"warning: {sum(unknown.values())} validation characters are not in the training vocabulary "
             f"({''.join(sorted(unknown))!r}); they are scored as <unk>")
@@ -381,7 +396,8 @@ def train_lm(
     }
     log(f"char LM: {config.model} {config.num_layers}x{config.hidden_size}, vocab {len(vocab)}, "
         f"{n_parameters(model):,} parameters, {len(text):,} training characters, "
-        f"{steps_per_epoch} steps/epoch, {threads} threads")
+        f"{steps_per_epoch} steps/epoch, "
+        f"{threads if config.threads else f'auto 1..{threads} (start {tuner.current})'} threads")
 
     history: list[dict] = []
     best = {"loss_nats_per_char": float("inf")}
