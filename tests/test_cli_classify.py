@@ -35,8 +35,8 @@ def trained(tmp_path, tiny_csvs, capsys):
 
 def test_train_writes_the_model_directory(trained):
     names = sorted(p.name for p in trained.iterdir())
-    assert names == ["confusion_matrix.png", "config.json", "curves.png", "history.csv", "labels.json", "metrics.json",
-                     "model.safetensors", "vocab.json"]
+    assert names == sorted(["confusion_matrix.png", "config.json", "curves.png", "history.csv", "labels.json", "metrics.json",
+                            "model.safetensors", "vocab.json"])
     assert (trained / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     config = json.loads((trained / "config.json").read_text())
     assert config["kind"] == "classifier" and config["format_version"] == 1 and "textrnn_version" in config
