@@ -81,3 +81,24 @@ def test_save_load_gives_identical_logits(tmp_path, demo_rows, labels):
     assert loaded.labels_ == sorted(labels)
     torch.testing.assert_close(loaded.predict_logits(texts), clf.predict_logits(texts), rtol=0, atol=0)
     assert clf.predict_logits(texts).shape == (60, 1 if len(labels) == 2 else 3)
+
+
+def test_subword_embeddings_keep_padding_invariance_and_give_oov_words_their_own_vectors(tmp_path, demo_rows):
+    texts = [t for t, _ in demo_rows[:60]]
+    y = [lab for _, lab in demo_rows[:60]]
+    clf = RecurrentTextClassifier(
+        vocab_config=VocabConfig(max_size=500, max_len=20),
+        model_config=ModelConfig(cell="gru", embedding_dim=8, hidden_size=8, pooling="mean", subword_buckets=1000),
+        train_config=TrainConfig(epochs=1, batch_size=16),
+        device="cpu",
+    ).fit(texts[:50], y[:50], texts[50:], y[50:], quiet=True)
+    data = clf.encode([["абырвалг"], ["главрыба"], ["абырвалг", "и", "ещё", "много", "слов"]])
+    assert data.ids.shape[2] == 1 + 24 and data.ids[0, 0, 0] == 1  # OOV word id is <unk> ...
+    vectors = clf.model_.embed(data.ids[:2, :1])
+    assert not torch.allclose(vectors[0], vectors[1])  # ... but its n-grams still tell the words apart
+    alone = clf.predict_logits(["абырвалг"])
+    in_batch = clf.predict_logits(["абырвалг", "абырвалг и ещё очень много разных слов подряд"])[:1]
+    torch.testing.assert_close(in_batch, alone, atol=1e-6, rtol=1e-5)
+    clf.save(tmp_path / "run")
+    loaded = RecurrentTextClassifier.load(tmp_path / "run", device="cpu")
+    torch.testing.assert_close(loaded.predict_logits(texts), clf.predict_logits(texts), rtol=0, atol=0)

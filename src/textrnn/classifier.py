@@ -29,6 +29,7 @@ from textrnn.io import FORMAT_VERSION, atomic_dir, read_json, read_model_config,
 from textrnn.metrics import classification_metrics
 from textrnn.models import ModelConfig, RecurrentClassifier, count_parameters
 from textrnn.preprocessing import Preprocessor
+from textrnn.subwords import add_subword_channels
 from textrnn.training import TrainConfig, predict_logits, probabilities, train_classifier
 from textrnn.vocab import Vocabulary
 
@@ -161,6 +162,9 @@ class RecurrentTextClassifier:
     def encode(self, token_lists: Sequence[Sequence[str]], labels: Sequence[str] | None = None) -> EncodedTexts:
         """Token lists (and labels) -> :class:`EncodedTexts` with this model's vocabulary."""
         ids, lengths = self.vocab_.encode_batch(token_lists, self.vocab_config.max_len)
+        c = self.model_config
+        if c.subword_buckets:
+            ids = add_subword_channels(ids, token_lists, c.subword_min_n, c.subword_max_n, c.subword_buckets, c.max_subwords)
         targets = None
         if labels is not None:
             index = {name: i for i, name in enumerate(self.labels_)}

@@ -16,7 +16,7 @@ import typer
 from textrnn.classifier import RecurrentTextClassifier, VocabConfig, load_classifier
 from textrnn.csv_input import read_labeled_csv, read_texts
 from textrnn.errors import TextrnnError
-from textrnn.io import atomic_write_text, check_out_dir
+from textrnn.io import atomic_write_text, check_out_dir, read_model_config
 from textrnn.models import ModelConfig
 from textrnn.preprocessing import Preprocessor
 from textrnn.training import TrainConfig, set_threads
@@ -89,6 +89,7 @@ def train_command(
     class_weight: Optional[str] = typer.Option(None, "--class-weight", help="'balanced' to weight classes by inverse frequency."),
     embeddings: Optional[str] = typer.Option(None, "--embeddings", help="Pretrained vectors: navec, or a word2vec/GloVe text file."),
     freeze_embeddings: bool = typer.Option(False, "--freeze-embeddings", help="Keep pretrained vectors fixed."),
+    subword_buckets: int = typer.Option(0, "--subword-buckets", help="Add fastText-style character 3-5-gram embeddings hashed into N buckets (0: off)."),
     lemmatize: bool = typer.Option(False, "--lemmatize/--no-lemmatize", help="Lemmatise tokens (pymorphy3)."),
     stem: bool = typer.Option(False, "--stem/--no-stem", help="Stem tokens (Snowball)."),
     stopwords: bool = typer.Option(False, "--stopwords/--no-stopwords", help="Drop stop words (negations kept)."),
@@ -116,7 +117,7 @@ def train_command(
     else:
         clf = _recurrent(pre, model, epochs, batch_size, lr, weight_decay, max_len, max_vocab, min_freq, embedding_dim,
                          hidden_size, num_layers, dropout, embedding_dropout, bidirectional, pooling, seed, patience,
-                         monitor, class_weight, device, embeddings, freeze_embeddings)
+                         monitor, class_weight, device, embeddings, freeze_embeddings, subword_buckets)
     start = time.perf_counter()
     clf.fit(train.texts, train.labels, val_data.texts if val_data else None, val_data.labels if val_data else None, quiet=quiet)
     clf.summary_["total_seconds"] = time.perf_counter() - start
@@ -130,13 +131,14 @@ def train_command(
 
 def _recurrent(pre, model, epochs, batch_size, lr, weight_decay, max_len, max_vocab, min_freq, embedding_dim, hidden_size,
                num_layers, dropout, embedding_dropout, bidirectional, pooling, seed, patience, monitor, class_weight,
-               device, embeddings, freeze_embeddings) -> RecurrentTextClassifier:
+               device, embeddings, freeze_embeddings, subword_buckets=0) -> RecurrentTextClassifier:
     return RecurrentTextClassifier(
         preprocessor=pre,
         vocab_config=VocabConfig(max_size=max_vocab, min_freq=min_freq, max_len=max_len),
         model_config=ModelConfig(
             cell=model.value, embedding_dim=embedding_dim, hidden_size=hidden_size, num_layers=num_layers,
             dropout=dropout, embedding_dropout=embedding_dropout, bidirectional=bidirectional, pooling=pooling.value,
+            subword_buckets=subword_buckets,
         ).validate(),
         train_config=TrainConfig(
             epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, seed=seed,
@@ -158,7 +160,8 @@ def evaluate_command(
 ) -> None:
     """Score a trained model on a labelled CSV: accuracy, macro-F1, per-class scores."""
     clf = load_classifier(run_dir, device=device)
-    data = read_labeled_csv(test_csv, text_col or "text", label_col)
+    trained_on = read_model_config(run_dir).get("data") or {}
+    data = read_labeled_csv(test_csv, text_col or trained_on.get("text_col") or "text", label_col)
     metrics = clf.evaluate(data.texts, data.labels)
     if as_json:
         print(json.dumps({k: metrics[k] for k in ("accuracy", "macro_f1", "n", "per_class", "confusion_matrix", "seconds")}, ensure_ascii=False))

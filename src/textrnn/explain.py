@@ -54,7 +54,7 @@ def explain(clf, text: str) -> Explanation:
         scores = weights[0, : len(shown)].cpu().tolist()
         method = "attention"
     else:
-        embedded = model.embedding(ids).detach().requires_grad_(True)
+        embedded = model.embed(ids).detach().requires_grad_(True)
         with torch.backends.cudnn.flags(enabled=False):  # cuDNN RNN backward needs train mode
             pooled, _ = model.encode_embedded(embedded, lengths)
             logits = model.output(pooled)

@@ -30,6 +30,11 @@ class ModelConfig:
         bidirectional: run a backward net too and concatenate both.
         pooling: ``"last"``, ``"mean"``, ``"max"`` or ``"attention"`` (see :mod:`textrnn.pooling`).
         attention_size: hidden size of the attention scorer.
+        subword_buckets: 0 = words only; else the number of hash buckets for character
+            n-gram embeddings (fastText-style, see :mod:`textrnn.subwords`); the input ids
+            are then ``(batch, seq_len, 1 + max_subwords)``.
+        subword_min_n, subword_max_n: n-gram lengths (characters, word boundaries included).
+        max_subwords: n-grams kept per word.
     """
 
     cell: str = "lstm"
@@ -43,6 +48,10 @@ class ModelConfig:
     bidirectional: bool = False
     pooling: str = "last"
     attention_size: int = 64
+    subword_buckets: int = 0
+    subword_min_n: int = 3
+    subword_max_n: int = 5
+    max_subwords: int = 24
 
     def validate(self) -> "ModelConfig":
         """Raises :class:`TextrnnError` naming the first bad value."""
@@ -50,6 +59,11 @@ class ModelConfig:
             raise TextrnnError(f"unknown model {self.cell!r}; expected one of {sorted(CELLS)}")
         if self.pooling not in POOLINGS:
             raise TextrnnError(f"unknown pooling {self.pooling!r}; expected one of {list(POOLINGS)}")
+        if self.subword_buckets < 0 or not 1 <= self.subword_min_n <= self.subword_max_n or self.max_subwords < 1:
+            raise TextrnnError(
+                f"subwords need buckets >= 0, 1 <= min_n <= max_n and max_subwords >= 1; got {self.subword_buckets}, "
+                f"{self.subword_min_n}, {self.subword_max_n}, {self.max_subwords}"
+            )
         for name in ("vocab_size", "num_outputs", "embedding_dim", "hidden_size", "num_layers", "attention_size"):
             if getattr(self, name) < 1:
                 raise TextrnnError(f"{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
@@ -87,6 +101,12 @@ class RecurrentClassifier(nn.Module):
         self.config = config.validate()
         c = config
         self.embedding = nn.Embedding(c.vocab_size, c.embedding_dim, padding_idx=0)
+        self.subword_embedding = None
+        if c.subword_buckets:
+            self.subword_embedding = nn.Embedding(c.subword_buckets + 1, c.embedding_dim, padding_idx=0)
+            nn.init.normal_(self.subword_embedding.weight, std=0.02)
+            with torch.no_grad():
+                self.subword_embedding.weight[0].zero_()
         self.embedding_dropout = nn.Dropout(c.embedding_dropout)
         self.rnn = CELLS[c.cell](
             c.embedding_dim,
@@ -105,14 +125,28 @@ class RecurrentClassifier(nn.Module):
         """Pooled text vectors.
 
         Args:
-            ids: ``(batch, seq_len) int64`` token ids, right-padded with 0.
+            ids: ``(batch, seq_len) int64`` token ids, right-padded with 0 (with subwords
+                ``(batch, seq_len, 1 + max_subwords)``, see :meth:`embed`).
             lengths: ``(batch,) int64`` real lengths, each in ``[1, seq_len]``; on the CPU.
 
         Returns:
             ``(batch, features) float32`` pooled vectors, and the pooling weights
             ``(batch, seq_len) float32`` for attention (``None`` for other poolings).
         """
-        return self.encode_embedded(self.embedding(ids), lengths)
+        return self.encode_embedded(self.embed(ids), lengths)
+
+    def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        """Token vectors ``(batch, seq_len, embedding_dim) float32``.
+
+        ``ids`` is ``(batch, seq_len) int64`` word ids, or with subwords
+        ``(batch, seq_len, 1 + max_subwords) int64``: the word's embedding plus the mean of
+        its n-gram embeddings (bucket 0 = no n-gram, excluded from the mean).
+        """
+        if ids.dim() == 2:
+            return self.embedding(ids)
+        words, grams = ids[..., 0], ids[..., 1:]
+        count = (grams != 0).sum(-1, keepdim=True).clamp_min(1).to(torch.float32)
+        return self.embedding(words) + self.subword_embedding(grams).sum(2) / count
 
     def encode_embedded(self, embedded: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """:meth:`encode` from token embeddings ``(batch, seq_len, embedding_dim) float32``

@@ -14,7 +14,8 @@ Examples: ``tfidf-lr``, ``tfidf-lr:analyzer=word+char``, ``lstm``, ``bilstm-attn
 Recurrent options: ``emb`` (embedding dim), ``hidden``, ``layers``, ``dropout``, ``emb_dropout``,
 ``embeddings`` (``navec`` or a word2vec/GloVe text file), ``freeze`` (0/1), ``epochs``, ``lr``,
 ``batch``, ``patience``, ``weight_decay``, ``maxlen``, ``vocab`` (max size), ``min_freq``,
-``class_weight`` (``balanced``). Preprocessing options for every model: ``stem``, ``lemmatize``,
+``class_weight`` (``balanced``), ``subwords`` (hash buckets for fastText-style character n-gram
+embeddings; 0 = off). Preprocessing options for every model: ``stem``, ``lemmatize``,
 ``stopwords``, ``negation`` (0/1), ``lang`` (ru/en).
 TF-IDF options: ``analyzer`` (word, char_wb, word+char), ``ngram`` (word n-grams, e.g. ``1-2``),
 ``char_ngram`` (e.g. ``2-5``), ``C``, ``min_df``, ``max_features``, ``sublinear`` (0/1).
@@ -33,7 +34,7 @@ PREPROCESSING_KEYS = {"stem": bool, "lemmatize": bool, "stopwords": bool, "negat
 RECURRENT_KEYS = {
     "emb": int, "hidden": int, "layers": int, "dropout": float, "emb_dropout": float, "embeddings": str,
     "freeze": bool, "epochs": int, "lr": float, "batch": int, "patience": int, "weight_decay": float,
-    "maxlen": int, "vocab": int, "min_freq": int, "class_weight": str,
+    "maxlen": int, "vocab": int, "min_freq": int, "class_weight": str, "subwords": int,
 }
 TFIDF_KEYS = {"analyzer": str, "ngram": str, "char_ngram": str, "C": float, "min_df": int,
               "max_features": int, "sublinear": bool}
@@ -154,7 +155,8 @@ def build_from_spec(spec: ModelSpec | str, seed: int = 13, device: str = "auto")
     model = ModelConfig(
         **{**defaults_model.to_dict(),
            **{k2: o[k] for k, k2 in (("emb", "embedding_dim"), ("hidden", "hidden_size"), ("layers", "num_layers"),
-                                      ("dropout", "dropout"), ("emb_dropout", "embedding_dropout")) if k in o}}
+                                      ("dropout", "dropout"), ("emb_dropout", "embedding_dropout"),
+                                      ("subwords", "subword_buckets")) if k in o}}
     ).validate()
     vocab = VocabConfig(**{k2: o[k] for k, k2 in (("maxlen", "max_len"), ("vocab", "max_size"), ("min_freq", "min_freq")) if k in o})
     train = TrainConfig(
