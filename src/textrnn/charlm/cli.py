@@ -44,7 +44,7 @@ def train_command(
     time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Stop after SECONDS of training (validation excluded); the LR schedule anneals within it."),
     line_mode: bool = typer.Option(False, "--line-mode", help="Each line is one <bos> ... <eos> sequence (names, titles, tweets)."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    threads: int = typer.Option(0, "--threads", help="CPU threads (0 = the available cores)."),
+    threads: int = typer.Option(0, "--threads", help="CPU threads (0 = tuned while training, between 1 and the available cores, by measured speed and load)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out directory."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress lines on stderr."),
 ) -> None:

@@ -10,9 +10,19 @@ from textrnn.errors import TextrnnError
 
 @dataclass
 class TrainConfig:
-    """Hyper-parameters of ``textrnn lm train``; the defaults are the CPU configuration
-    that reaches <= 1.55 nats/char on tinyshakespeare val in a 300 s budget on 2 cores
-    (see ``benchmarks/RESULTS.md``).
+    """Hyper-parameters of ``textrnn lm train``.
+
+    The defaults are the CPU configuration chosen for the tinyshakespeare target
+    (<= 1.55 nats/char on val with ``time_budget=300`` on 2 cores): a 1-layer GRU of 256
+    units, 64-dim embeddings, 32 streams x 128-character truncated-BPTT windows, Adam with
+    peak ``lr`` 3e-3, 50 warm-up steps and cosine decay to ``min_lr_ratio * lr``, gradient
+    norm clipped at 1.0, no dropout (the run is too short to overfit). Batch 32 beat batch
+    64 per second of training on this machine (see ``benchmarks/RESULTS.md`` for figures).
+
+    Units: ``lr`` per step; ``time_budget`` in seconds of training (validation excluded);
+    ``seq_len`` in characters; ``evals`` = validations spread over the run (plus one per
+    epoch); ``val_fraction`` = share of the training text held out when no validation
+    file is given; ``threads`` = 0 tunes the CPU thread count while training.
 
     Stopping: training stops at whichever of ``epochs``, ``max_steps``, ``time_budget``
     (training seconds, validation excluded) comes first; with none given, 10 epochs.
