@@ -66,7 +66,7 @@ CONFIGS = {
                     max_len=20, batch_size=512, batches=24, warmup=3),
     # a realistic classifier: bidirectional LSTM 2 x 256 over 300-d embeddings, textrnn's defaults otherwise
     "realistic": dict(model=dict(cell="lstm", embedding_dim=300, hidden_size=256, num_layers=2, bidirectional=True),
-                      max_len=64, batch_size=64, batches=12, warmup=2),
+                      max_len=64, batch_size=64, batches=30, warmup=2),
 }
 
 
@@ -142,9 +142,16 @@ class LectureNet(nn.Module):
 # --- measurements --------------------------------------------------------------------------
 
 
-def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, batch_size: int, n_batches: int, warmup: int,
-                    device: torch.device, mode: str = "packed", fixed_len: int | None = None, fused: bool = True) -> dict:
-    """Forward + backward + Adam over pre-built device-resident batches.
+def take(d: EncodedTexts, start: int, stop: int) -> EncodedTexts:
+    """Texts ``start:stop`` of ``d``, their tensor trimmed to their longest text."""
+    lengths = d.lengths[start:stop]
+    return EncodedTexts(d.ids[start:stop, : int(lengths.max())], lengths, d.targets[start:stop])
+
+
+def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, batch_size: int, device: torch.device,
+                    mode: str = "packed", fixed_len: int | None = None, fused: bool = True) -> dict:
+    """Forward + backward + Adam over pre-built device-resident batches: all of ``data``'s
+    batches timed, after the batches of ``warm``.
 
     ``mode``: ``packed`` (textrnn's model as is), ``padded`` (bucketed batches, no packing,
     last time step: a speed reference only -- wrong for a bidirectional net) or ``fixed``
@@ -155,19 +162,21 @@ def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, batch_size: int, n_bat
     model = RecurrentClassifier(cfg).to(device).train()
     # the ceiling gets the fastest Adam (fused: one kernel for all parameters; 5x faster on CPU)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=fused and device.type in ("cpu", "cuda"))
-    g = torch.Generator().manual_seed(0)
-    if mode == "fixed":
-        index_batches = list(torch.randperm(len(data), generator=g).split(batch_size))
-    else:
-        index_batches = bucketed_batches(data.lengths, batch_size, shuffle=True, generator=g)
-    index_batches = index_batches[: warmup + n_batches]
-    batches = []
-    for index in index_batches:
-        lengths = data.lengths[index]
-        width = fixed_len if mode == "fixed" else int(lengths.max())
-        ids = torch.zeros((len(index), width), dtype=torch.int64)
-        ids[:, : min(width, data.ids.shape[1])] = data.ids[index, :width]
-        batches.append((ids.to(device), lengths, data.targets[index].float().to(device)))
+
+    def build(d: EncodedTexts) -> list:
+        g = torch.Generator().manual_seed(0)
+        if mode == "fixed":
+            index_batches = list(torch.randperm(len(d), generator=g).split(batch_size))
+        else:
+            index_batches = bucketed_batches(d.lengths, batch_size, shuffle=True, generator=g)
+        out = []
+        for index in index_batches:
+            lengths = d.lengths[index]
+            width = fixed_len if mode == "fixed" else int(lengths.max())
+            ids = torch.zeros((len(index), width), dtype=torch.int64)
+            ids[:, : min(width, d.ids.shape[1])] = d.ids[index, :width]
+            out.append((ids.to(device), lengths, d.targets[index].float().to(device)))
+        return out
 
     def step(ids, lengths, targets):
         if mode == "packed":
@@ -180,67 +189,67 @@ def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, batch_size: int, n_bat
         loss.backward()
         optimizer.step()
 
-    for b in batches[:warmup]:
+    for b in build(warm):
         step(*b)
+    batches = build(data)
     sync(device)
     load = load_avg()
     start = time.perf_counter()
-    tokens = 0
-    for b in batches[warmup:]:
+    for b in batches:
         step(*b)
-        tokens += int(b[1].sum())
     sync(device)
     seconds = time.perf_counter() - start
-    padded = sum(b[0].numel() for b in batches[warmup:])
+    tokens = sum(int(b[1].sum()) for b in batches)
+    padded = sum(b[0].numel() for b in batches)
     return {"tokens_per_s": tokens / seconds, "tokens": tokens, "seconds": round(seconds, 3),
-            "batches": len(batches) - warmup, "padding_per_token": round(padded / tokens - 1, 4), "load": load}
+            "batches": len(batches), "padding_per_token": round(padded / tokens - 1, 4), "load": load}
 
 
-def measure_lecture(cfg: ModelConfig, id_lists: list[list[int]], labels: list[int], max_len: int, batch_size: int,
-                    n_batches: int, warmup: int, device: torch.device) -> dict:
-    """The lecture's Dataset + DataLoader loop (no pinning, no packing), ``n_batches`` timed after ``warmup``."""
+def measure_lecture(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, max_len: int, batch_size: int,
+                    device: torch.device) -> dict:
+    """The lecture's Dataset + DataLoader loop (no pinning, no packing): one epoch over
+    ``data`` timed, after one over ``warm``. Items are padded to ``max_len``."""
     torch.manual_seed(0)
     model = LectureNet(cfg).to(device).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loader = DataLoader(LectureDataset(id_lists, labels, max_len), batch_size=batch_size, shuffle=True,
-                        generator=torch.Generator().manual_seed(0))
-    tokens = done = 0
-    padded = 0
-    start = None
-    load = None
-    for x, y, n in loader:
-        if done == warmup:
-            sync(device)
-            load = load_avg()
-            start = time.perf_counter()
-        x, y = x.to(device), y.to(device)
-        logits = model(x).squeeze(1)
-        loss = F.binary_cross_entropy_with_logits(logits, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        if done >= warmup:
+
+    def loader(d: EncodedTexts) -> DataLoader:
+        id_lists = [row[:n].tolist() for row, n in zip(d.ids, d.lengths.tolist())]  # the lecture keeps lists of ids
+        return DataLoader(LectureDataset(id_lists, d.targets.tolist(), max_len), batch_size=batch_size, shuffle=True,
+                          generator=torch.Generator().manual_seed(0))
+
+    def epoch(dl: DataLoader) -> tuple[int, int]:
+        tokens = padded = 0
+        for x, y, n in dl:
+            x, y = x.to(device), y.to(device)
+            logits = model(x).squeeze(1)
+            loss = F.binary_cross_entropy_with_logits(logits, y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
             tokens += int(n.sum())
             padded += x.numel()
-        done += 1
-        if done == warmup + n_batches:
-            break
+        return tokens, padded
+
+    epoch(loader(warm))
+    dl = loader(data)
+    sync(device)
+    load = load_avg()
+    start = time.perf_counter()
+    tokens, padded = epoch(dl)
     sync(device)
     seconds = time.perf_counter() - start
-    return {"tokens_per_s": tokens / seconds, "tokens": tokens, "seconds": round(seconds, 3), "batches": done - warmup,
+    return {"tokens_per_s": tokens / seconds, "tokens": tokens, "seconds": round(seconds, 3), "batches": len(dl),
             "padding_per_token": round(padded / tokens - 1, 4), "load": load}
 
 
-def measure_trainer(cfg: ModelConfig, data: EncodedTexts, val: EncodedTexts, batch_size: int, warmup: int,
+def measure_trainer(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, val: EncodedTexts, batch_size: int,
                     device: torch.device) -> dict:
-    """One epoch of ``train_classifier`` over ``data`` (after a warm-up epoch over ``warmup`` batches)."""
-    def subset(d: EncodedTexts, n: int) -> EncodedTexts:
-        return EncodedTexts(d.ids[:n], d.lengths[:n], d.targets[:n])
-
+    """One epoch of ``train_classifier`` over ``data`` (after a warm-up epoch over ``warm``);
+    its own timer, so the validation pass after the epoch is not counted."""
     config = TrainConfig(epochs=1, batch_size=batch_size, lr=1e-3, patience=0, seed=0)
     torch.manual_seed(0)
-    train_classifier(RecurrentClassifier(cfg), subset(data, warmup * batch_size), val, ["0", "1"], config,
-                     device=device, quiet=True)
+    train_classifier(RecurrentClassifier(cfg), warm, val, ["0", "1"], config, device=device, quiet=True)
     torch.manual_seed(0)
     model = RecurrentClassifier(cfg)
     load = load_avg()
@@ -333,30 +342,27 @@ def encode_data(args, max_len: int):
     vocab = Vocabulary.build(tokens, 30000, 1)
     # a fixed shuffled subset, the same texts for every measurement
     perm = torch.randperm(len(texts), generator=torch.Generator().manual_seed(0)).tolist()
-    id_lists = [vocab.encode(tokens[i][:max_len]) or [1] for i in perm]
     ids, lengths = vocab.encode_batch([tokens[i] for i in perm], max_len)
     data = EncodedTexts(ids, lengths, torch.tensor([labels[i] for i in perm], dtype=torch.int64))
-    return vocab, id_lists, [labels[i] for i in perm], data
+    return vocab, data
 
 
 def run_config(name: str, args, device: torch.device, emit: Emitter) -> None:
     spec = CONFIGS[name]
     bs, warm = spec["batch_size"], spec["warmup"]
     n_batches = args.max_batches or spec["batches"]
-    vocab, id_lists, labels, data = encode_data(args, spec["max_len"])
+    vocab, data = encode_data(args, spec["max_len"])
     cfg = ModelConfig(vocab_size=len(vocab), num_outputs=1, **spec["model"])
-    n = (warm + n_batches) * bs
-    sub = EncodedTexts(data.ids[:n], data.lengths[:n], data.targets[:n])
-    sub = EncodedTexts(sub.ids[:, : int(sub.lengths.max())], sub.lengths, sub.targets)
-    val = EncodedTexts(data.ids[-64:], data.lengths[-64:], data.targets[-64:])
-    fixed_len = int(sub.lengths.max())  # the lecture pads every text to the longest one (<= max_len)
+    # the same texts for all three: n_batches * bs timed, warm * bs others for the warm-up
+    timed = take(data, 0, n_batches * bs)
+    warm_data = take(data, n_batches * bs, (n_batches + warm) * bs)
+    val = take(data, len(data) - 64, len(data))
+    fixed_len = max(timed.ids.shape[1], warm_data.ids.shape[1])  # the lecture pads every text to the longest one
     base = {"device": device.type, "config": name, "threads": torch.get_num_threads(), "batch_size": bs}
 
-    ceiling = measure_ceiling(cfg, sub, bs, n_batches, warm, device)
-    lecture = measure_lecture(cfg, id_lists[:n], labels[:n], fixed_len, bs, n_batches, warm, device)
-    # the trainer's epoch covers the same texts as the other two measurements
-    trainer = measure_trainer(cfg, EncodedTexts(sub.ids[: n_batches * bs], sub.lengths[: n_batches * bs],
-                                                sub.targets[: n_batches * bs]), val, bs, warm, device)
+    ceiling = measure_ceiling(cfg, timed, warm_data, bs, device)
+    lecture = measure_lecture(cfg, timed, warm_data, fixed_len, bs, device)
+    trainer = measure_trainer(cfg, timed, warm_data, val, bs, device)
     for label, row in (("ceiling", ceiling), ("lecture", lecture), ("trainer", trainer)):
         emit({"name": f"{name}:{label}", **base, "tokens_per_s": round(row["tokens_per_s"], 1),
               "ratio_to_ceiling": round(row["tokens_per_s"] / ceiling["tokens_per_s"], 3),
@@ -367,7 +373,7 @@ def run_config(name: str, args, device: torch.device, emit: Emitter) -> None:
 def investigate(args, device: torch.device, emit: Emitter) -> None:
     """The realistic (2 x 256 biLSTM) configuration under several CPU paths, interleaved, twice."""
     spec = CONFIGS["realistic"]
-    vocab, _, _, data = encode_data(args, spec["max_len"])
+    vocab, data = encode_data(args, spec["max_len"])
     n = 4
     variants = []
     for threads in (1, 2):
@@ -393,7 +399,8 @@ def investigate(args, device: torch.device, emit: Emitter) -> None:
             cfg = ModelConfig(vocab_size=len(vocab), num_outputs=1, **{**spec["model"], **over})
             nb = max(2, n * 64 // bs)
             with torch.backends.mkldnn.flags(enabled=onednn):
-                row = measure_ceiling(cfg, data, bs, nb, 1, device, mode=mode, fixed_len=fixed_len, fused=args.fused_adam)
+                row = measure_ceiling(cfg, take(data, 0, nb * bs), take(data, nb * bs, (nb + 1) * bs), bs, device,
+                                      mode=mode, fixed_len=fixed_len, fused=bool(args.fused_adam))
             emit({"name": f"investigate:{label}", "device": device.type, "repeat": rep, "threads": threads,
                   "onednn": onednn, "batch_size": bs, "tokens_per_s": round(row["tokens_per_s"], 1),
                   **{k: v for k, v in row.items() if k != "tokens_per_s"}})
