@@ -6,11 +6,16 @@ model directory and applied again to raw text at prediction time.
 Steps, always in this order (each one switchable):
 
 1. ``strip_html``      — remove HTML tags (and ``<script>``/``<style>`` bodies), decode entities;
-2. ``remove_urls``     — drop ``http(s)://…``, ``ftp://…`` and ``www.…`` links;
+2. ``remove_urls``     — drop links: a scheme (``http``, ``https``, ``ftp``, …) + ``://`` + the
+   non-space characters after it, or ``www.`` + non-space characters;
 3. ``remove_mentions`` — drop ``@user`` mentions (e-mail addresses are not mentions);
 4. ``hashtags``        — ``"word"``: ``#слово`` -> ``слово``; ``"remove"``: drop the hashtag;
 5. ``emoticons``       — ``"remove"``: drop emoticons and emoji; ``"tokens"``: map them to
-   ``<smile>`` / ``<sad>`` (other emoji are dropped); ``"keep"``: leave them to step 9;
+   ``<smile>`` / ``<sad>`` (other emoji are dropped); ``"keep"``: leave them to step 9.
+   Emoticons are eyed (``:)`` ``;-D`` ``=(`` ``:'(`` ``xD`` ``^_^`` ``<3``), bracket runs
+   (``))``, ``(((``) and single brackets that are not parentheses: ``ладно( а`` is sad, a ``)``
+   after a space is a smile, balanced ``(…)`` pairs are kept as parentheses, and any other lone
+   ``)`` / ``(`` is a smile / sad;
 6. ``lowercase``;
 7. ``replace_yo``      — ё -> е (also applied to lemmas and stop words); combining accents
    (stress marks, U+0300–U+036F) are deleted together with this step;
@@ -20,10 +25,12 @@ Steps, always in this order (each one switchable):
    label, so this is on by default;
 10. whitespace collapse;
 11. ``tokenizer``      — ``"razdel"`` (default) or ``"regex"`` (a fast ``\\w+``-style tokenizer);
-12. ``lemmatize`` (pymorphy3, ``parse(w)[0].normal_form``) or ``stem`` (Snowball, PyStemmer);
+12. ``lemmatize`` (pymorphy3, ``parse(w)[0].normal_form``, lower-case) or ``stem`` (Snowball,
+   PyStemmer); tokens without Cyrillic letters are not given to pymorphy3;
 13. ``negation``       — a whole-token "не" / "ни" ("not" / "no" / "never" in English) is joined
-   to the next word token: ``не понравилось`` -> ``не_понравиться`` (with ``lemmatize``);
-   a word that merely ends in "не" (``стране``) is never touched;
+   to the next token if that holds a letter and is neither a negation nor an ``<…>`` token:
+   ``не понравилось`` -> ``не_понравиться`` (with ``lemmatize``); a word that merely ends in
+   "не" (``стране``) is never touched; the joined token is never a stop word;
 14. ``stopwords``      — drop stop words: the ``stop-words`` package's list for ``lang``
    (or ``stopword_list``) plus ``extra_stopwords``, passed through the same
    lower-casing / ё / lemmatiser / stemmer as the corpus so inflected forms match;
@@ -781,12 +788,17 @@ class Preprocessor:
         cache = self._piece_cache
         cleaned_chunks: list[list[str]] = []
         pieces: list[list[str]] = []
+        global _JOB
+        fork = method == "fork"
         _WORKER = self
         try:
+            # With fork the workers inherit the inputs (_JOB): only chunk numbers travel.
+            _JOB = chunks if fork else None
             with ctx.Pool(workers, initializer=_worker_init, initargs=(self.to_dict(),)) as pool:
                 if fast:
                     new: set[str] = set()
-                    for cleaned, fresh in pool.imap(_worker_clean, chunks):
+                    tasks = range(len(chunks)) if fork else chunks
+                    for cleaned, fresh in pool.imap(_worker_clean, tasks):
                         cleaned_chunks.append(cleaned)
                         new.update(fresh)
                         if bar is not None:
@@ -806,9 +818,10 @@ class Preprocessor:
                     for mchunk, results in zip(mchunks, pool.imap(_worker_piece_tokens, mchunks)):
                         cache.update(zip(mchunk, results))
             out: list[list[str]] = []
-            if fast and method == "fork":
+            if fast and fork:
+                _JOB = cleaned_chunks
                 with ctx.Pool(workers, initializer=_worker_init, initargs=(self.to_dict(),)) as pool:
-                    for joined in pool.imap(_worker_assemble, cleaned_chunks):
+                    for joined in pool.imap(_worker_assemble, range(len(cleaned_chunks))):
                         out.extend([j.split() for j in joined])
             elif fast:
                 out = [self._assemble(c.split()) for chunk in cleaned_chunks for c in chunk]
@@ -816,6 +829,7 @@ class Preprocessor:
                 out = list(map(self._assemble, pieces))
         finally:
             _WORKER = None
+            _JOB = None
         if bar is not None:
             bar.update(len(texts) - bar.n)
             bar.close()
@@ -823,6 +837,7 @@ class Preprocessor:
 
 
 _WORKER: Preprocessor | None = None
+_JOB: list | None = None  # inputs of the running parallel transform, inherited by forked workers
 
 
 def _worker_init(config: dict) -> None:
@@ -836,9 +851,14 @@ def _worker_pieces(texts: list) -> list[list[str]]:
     return _WORKER._pieces_many(texts)
 
 
-def _worker_clean(texts: list) -> tuple[list[str], set[str]]:
-    """Cleaned texts and the pieces among them that this worker's cache lacks (fast path)."""
+def _worker_clean(texts: list | int) -> tuple[list[str], set[str]]:
+    """Cleaned texts and the pieces among them that this worker's cache lacks (fast path).
+
+    ``texts`` is a chunk of texts, or (fork) the number of a chunk in the inherited ``_JOB``.
+    """
     assert _WORKER is not None
+    if isinstance(texts, int):
+        texts = _JOB[texts]
     cleaned = _WORKER._clean_many(texts)
     pieces: set[str] = set()
     for c in cleaned:
@@ -847,9 +867,14 @@ def _worker_clean(texts: list) -> tuple[list[str], set[str]]:
     return cleaned, {p for p in pieces if p not in cache}
 
 
-def _worker_assemble(cleaned: list[str]) -> list[str]:
-    """Tokens of cleaned texts, each text's tokens joined by spaces (fast-path tokens hold no space)."""
+def _worker_assemble(cleaned: list[str] | int) -> list[str]:
+    """Tokens of cleaned texts, each text's tokens joined by spaces (fast-path tokens hold no space).
+
+    ``cleaned`` is a chunk of cleaned texts, or (fork) the number of a chunk in ``_JOB``.
+    """
     assert _WORKER is not None
+    if isinstance(cleaned, int):
+        cleaned = _JOB[cleaned]
     assemble = _WORKER._assemble
     return [" ".join(assemble(c.split())) for c in cleaned]
 
