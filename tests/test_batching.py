@@ -120,8 +120,17 @@ def test_bucketing_pads_much_less_than_random_batches_on_real_lengths(batch_size
     assert bucketed < 0.15 and bucketed < 0.1 * unbucketed and unbucketed < fixed
 
 
+@pytest.fixture()
+def one_thread():
+    """203 tiny forward calls: with 2 OpenMP threads on a loaded machine each can stall 100+ ms."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.mark.parametrize("cell,bidirectional,pooling", [("lstm", True, "last"), ("gru", False, "mean"), ("rnn", True, "attention")])
-def test_predict_logits_restores_input_order(cell, bidirectional, pooling):
+def test_predict_logits_restores_input_order(cell, bidirectional, pooling, one_thread):
     data = random_texts(203, longest=25, seed=4)
     torch.manual_seed(0)
     model = RecurrentClassifier(ModelConfig(cell=cell, vocab_size=50, num_outputs=3, embedding_dim=8, hidden_size=6,
@@ -129,6 +138,7 @@ def test_predict_logits_restores_input_order(cell, bidirectional, pooling):
     batched = predict_logits(model, data, batch_size=16)
     model.eval()
     with torch.no_grad():
-        one_by_one = torch.cat([model(data.ids[i : i + 1, : int(data.lengths[i])], data.lengths[i : i + 1]) for i in range(len(data))])
+        one_by_one = torch.cat([model(data.ids[i : i + 1, : int(data.lengths[i])], data.lengths[i : i + 1])
+                                for i in range(len(data))])
     torch.testing.assert_close(batched, one_by_one, atol=1e-5, rtol=1e-4)
     assert model.training is False  # predict_logits left the model in the mode it found it in
