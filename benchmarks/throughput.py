@@ -10,7 +10,7 @@ batch 512; ``realistic``: bidirectional LSTM, 2 layers, hidden 256, embedding 30
 texts up to 64 tokens) on the real token lengths of ``../shared/data/rutweetcorp_sample``
 (default preprocessing), it measures in one process, on the same texts:
 
-(a) ``ceiling``: textrnn's ``RecurrentClassifier`` (same config), forward + backward + Adam
+(a) ``ceiling``: textrnn's ``RecurrentClassifier`` (same config), forward + backward + fused Adam
     over pre-built, device-resident, bucketed batches -- no data work inside the loop;
 (b) ``lecture``: a ``torch.utils.data.Dataset`` whose ``__getitem__`` returns one item padded
     to a fixed length, ``DataLoader(batch_size, shuffle=True)``, ``nn.LSTM`` over the padded
@@ -316,6 +316,8 @@ def measure_prediction(args, device: torch.device, emit: Emitter, config_name: s
               "mean_ms": round(statistics.fmean(times), 3), "cpu_p50_ms": round(statistics.median(cpu), 3),
               "texts": len(times), "load": load})
 
+        if not isinstance(clf, RecurrentTextClassifier):  # e.g. --model-dir of a tfidf-lr baseline
+            return
         # where a single call's time goes: preprocessing vs encoding + model (300 other tweets)
         prep, model_ms = [], []
         for text in val_texts[300:600]:
