@@ -821,8 +821,8 @@ class Preprocessor:
             if fast and fork:
                 _JOB = cleaned_chunks
                 with ctx.Pool(workers, initializer=_worker_init, initargs=(self.to_dict(),)) as pool:
-                    for joined in pool.imap(_worker_assemble, range(len(cleaned_chunks))):
-                        out.extend([j.split() for j in joined])
+                    for part in pool.imap(_worker_assemble, range(len(cleaned_chunks))):
+                        out.extend(part)
             elif fast:
                 out = [self._assemble(c.split()) for chunk in cleaned_chunks for c in chunk]
             else:
@@ -838,10 +838,12 @@ class Preprocessor:
 
 _WORKER: Preprocessor | None = None
 _JOB: list | None = None  # inputs of the running parallel transform, inherited by forked workers
+_REPORTED: set[str] = set()  # in a worker: pieces already reported to the parent
 
 
 def _worker_init(config: dict) -> None:
     global _WORKER
+    _REPORTED.clear()
     if _WORKER is None or _WORKER.to_dict() != config:  # spawn: rebuild from the configuration
         _WORKER = Preprocessor.from_dict(config)
 
@@ -864,11 +866,13 @@ def _worker_clean(texts: list | int) -> tuple[list[str], set[str]]:
     for c in cleaned:
         pieces.update(c.split())
     cache = _WORKER._piece_cache
-    return cleaned, {p for p in pieces if p not in cache}
+    fresh = {p for p in pieces if p not in cache and p not in _REPORTED}
+    _REPORTED.update(fresh)  # each worker reports a piece once, not once per chunk
+    return cleaned, fresh
 
 
-def _worker_assemble(cleaned: list[str] | int) -> list[str]:
-    """Tokens of cleaned texts, each text's tokens joined by spaces (fast-path tokens hold no space).
+def _worker_assemble(cleaned: list[str] | int) -> list[list[str]]:
+    """Tokens of cleaned texts (pickle sends each distinct token string once per chunk).
 
     ``cleaned`` is a chunk of cleaned texts, or (fork) the number of a chunk in ``_JOB``.
     """
@@ -876,7 +880,7 @@ def _worker_assemble(cleaned: list[str] | int) -> list[str]:
     if isinstance(cleaned, int):
         cleaned = _JOB[cleaned]
     assemble = _WORKER._assemble
-    return [" ".join(assemble(c.split())) for c in cleaned]
+    return [assemble(c.split()) for c in cleaned]
 
 
 def _worker_piece_tokens(pieces: list[str]) -> list[tuple[str, ...]]:
