@@ -6,7 +6,14 @@ and exits with code 2, without a traceback; usage errors from option parsing als
 
 from __future__ import annotations
 
+import os
 import sys
+
+# Before torch loads OpenMP: idle worker threads sleep instead of spinning. On a busy
+# machine spinning threads fight the ones doing work (measured: a packed biLSTM trained
+# at 82 tokens/s with ACTIVE and 715 with PASSIVE, 2 threads on 2 shared cores; see
+# benchmarks/RESULTS.md, "Throughput"). The user's own setting wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import typer
 

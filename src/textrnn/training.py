@@ -174,7 +174,7 @@ def train_classifier(
     for epoch in range(1, config.epochs + 1):
         model.train()
         start = time.perf_counter()
-        total_loss, n_batches = 0.0, 0
+        total_loss, n_batches = torch.zeros((), device=device), 0  # summed on the device: no sync per batch
         bar = tqdm(total=len(train), desc=f"epoch {epoch}/{config.epochs}", unit="text", disable=quiet or not sys.stderr.isatty(), leave=False, file=sys.stderr)
         for _, ids, lengths, targets in iter_batches(train, config.batch_size, shuffle=True, generator=generator, device=device):
             logits = model(ids, lengths)
@@ -184,15 +184,15 @@ def train_classifier(
             if config.clip_grad_norm > 0:
                 nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)
             optimizer.step()
-            total_loss += float(loss.detach())
+            total_loss += loss.detach()
             n_batches += 1
             bar.update(len(lengths))
-            if n_batches % 20 == 0:
-                bar.set_postfix(loss=f"{total_loss / n_batches:.4f}")
+            if n_batches % 20 == 0 and not bar.disable:
+                bar.set_postfix(loss=f"{float(total_loss) / n_batches:.4f}")
         bar.close()
         epoch_seconds = time.perf_counter() - start
         train_seconds += epoch_seconds
-        train_loss = total_loss / max(n_batches, 1)
+        train_loss = float(total_loss) / max(n_batches, 1)
         if not math.isfinite(train_loss):
             raise TextrnnError(f"training diverged at epoch {epoch} (loss {train_loss}); lower --lr (now {config.lr})")
         val_metrics = evaluate_logits(predict_logits(model, val, device=device), val.targets, label_names, class_weights)
