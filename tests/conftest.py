@@ -20,6 +20,12 @@ def write_csv(path: Path, rows: list[tuple], header: tuple = ("text", "label")) 
     return path
 
 
+@pytest.fixture(autouse=True)
+def _cache_dir_per_test(tmp_path_factory, monkeypatch):
+    """Keep the on-disk preprocessing cache out of the user's home."""
+    monkeypatch.setenv("TEXTRNN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture(scope="session")
 def demo_rows() -> list[tuple[str, str]]:
     ref = resources.files("textrnn") / "data" / "demo_ru_sentiment.csv"

@@ -75,6 +75,16 @@ def test_label_column_falls_back_to_class(tmp_path, demo_rows, capsys):
     assert json.loads((tmp_path / "run" / "config.json").read_text())["data"]["label_col"] == "class"
 
 
+def test_second_training_on_the_same_files_skips_preprocessing(tmp_path, tiny_csvs, capsys):
+    train, val = tiny_csvs
+    code, _, err = run(capsys, "train", train, "--val", val, "--out", tmp_path / "a", "--stem", *FAST)
+    assert code == 0 and "cache" not in err
+    code, _, err = run(capsys, "train", train, "--val", val, "--out", tmp_path / "b", "--stem", *FAST)
+    assert code == 0 and err.count("skipping preprocessing") == 2  # train and validation files
+    config = json.loads((tmp_path / "b" / "config.json").read_text())
+    assert config["preprocessing"]["stem"] is True
+
+
 def test_existing_run_dir_needs_force(trained, tiny_csvs, capsys):
     train, val = tiny_csvs
     before = (trained / "model.safetensors").read_bytes()

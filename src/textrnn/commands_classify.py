@@ -10,16 +10,34 @@ from importlib import resources
 from pathlib import Path
 from typing import List, Optional
 
-import pandas as pd
 import typer
 
-from textrnn.classifier import RecurrentTextClassifier, VocabConfig, load_classifier
+from textrnn.commands_preprocess import (
+    DigitsOpt,
+    EmoticonsOpt,
+    HashtagsOpt,
+    HtmlOpt,
+    LemmatizeOpt,
+    LowercaseOpt,
+    MentionsOpt,
+    NegationOpt,
+    PunctuationOpt,
+    ReplaceStopwordsOpt,
+    StemOpt,
+    StopwordsFileOpt,
+    StopwordsOpt,
+    TokenizerOpt,
+    UrlsOpt,
+    WorkersOpt,
+    YoOpt,
+    preprocessor_from_cli,
+)
 from textrnn.csv_input import read_labeled_csv, read_texts
 from textrnn.errors import TextrnnError
 from textrnn.io import atomic_write_text, check_out_dir, read_model_config
-from textrnn.models import ModelConfig
-from textrnn.preprocessing import Preprocessor
-from textrnn.training import TrainConfig, set_threads
+
+# torch, scikit-learn and the models are imported inside the commands, so that
+# `textrnn --help` and `textrnn preprocess` start fast.
 
 
 class Cell(str, Enum):
@@ -90,11 +108,25 @@ def train_command(
     embeddings: Optional[str] = typer.Option(None, "--embeddings", help="Pretrained vectors: navec, or a word2vec/GloVe text file."),
     freeze_embeddings: bool = typer.Option(False, "--freeze-embeddings", help="Keep pretrained vectors fixed."),
     subword_buckets: int = typer.Option(0, "--subword-buckets", help="Add fastText-style character 3-5-gram embeddings hashed into N buckets (0: off)."),
-    lemmatize: bool = typer.Option(False, "--lemmatize/--no-lemmatize", help="Lemmatise tokens (pymorphy3)."),
-    stem: bool = typer.Option(False, "--stem/--no-stem", help="Stem tokens (Snowball)."),
-    stopwords: bool = typer.Option(False, "--stopwords/--no-stopwords", help="Drop stop words (negations kept)."),
-    negation: bool = typer.Option(False, "--negation/--no-negation", help="Join не/ни to the next word (не_нравиться)."),
     lang: Lang = typer.Option(Lang.ru, "--lang", help="Language of the texts (stemmer, stop words)."),
+    lemmatize: LemmatizeOpt = False,
+    stem: StemOpt = False,
+    stopwords: StopwordsOpt = False,
+    stopwords_file: StopwordsFileOpt = None,
+    replace_stopwords: ReplaceStopwordsOpt = False,
+    negation: NegationOpt = False,
+    emoticons: EmoticonsOpt = "remove",
+    digits: DigitsOpt = "keep",
+    hashtags: HashtagsOpt = "word",
+    tokenizer: TokenizerOpt = "razdel",
+    lowercase: LowercaseOpt = True,
+    remove_punctuation: PunctuationOpt = True,
+    strip_html: HtmlOpt = True,
+    remove_urls: UrlsOpt = True,
+    remove_mentions: MentionsOpt = True,
+    replace_yo: YoOpt = True,
+    workers: WorkersOpt = 1,
+    cache: bool = typer.Option(True, "--cache/--no-cache", help="Keep preprocessed files on disk ($TEXTRNN_CACHE_DIR or ~/.cache/textrnn)."),
     analyzer: str = typer.Option("word", "--analyzer", help="tfidf-lr only: word, char_wb or word+char."),
     ngram_range: str = typer.Option("1,2", "--ngram-range", help="tfidf-lr only: word n-gram range MIN,MAX."),
     c: float = typer.Option(4.0, "--C", help="tfidf-lr only: inverse regularisation strength of logistic regression."),
@@ -104,11 +136,23 @@ def train_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-epoch log."),
 ) -> None:
     """Train a classifier (recurrent, or the tfidf-lr baseline) on a labelled CSV and save it to --out."""
+    from textrnn.preprocessing import transform_file_cached
+    from textrnn.training import set_threads
+
     check_out_dir(out, force)  # fail before any work
     set_threads(threads)
-    pre = Preprocessor(lemmatize=lemmatize, stem=stem, stopwords=stopwords, negation=negation, lang=lang.value)
+    pre = preprocessor_from_cli(
+        lemmatize=lemmatize, stem=stem, stopwords=stopwords, negation=negation, lang=lang.value,
+        stopwords_file=stopwords_file, replace_stopwords=replace_stopwords, emoticons=emoticons, digits=digits,
+        hashtags=hashtags, tokenizer=tokenizer, lowercase=lowercase, remove_punctuation=remove_punctuation,
+        strip_html=strip_html, remove_urls=remove_urls, remove_mentions=remove_mentions, replace_yo=replace_yo,
+    )
     train = read_labeled_csv(train_csv, text_col, label_col)
     val_data = read_labeled_csv(val, text_col, train.label_col if label_col is None and train.label_col != "label" else label_col) if val else None
+    tokenize = (lambda path, texts: transform_file_cached(path, texts, pre, workers=workers)) if cache else (
+        lambda path, texts: pre.transform(texts, workers=workers))
+    train_tokens = tokenize(train_csv, train.texts)
+    val_tokens = tokenize(val, val_data.texts) if val_data else None
     if model == Cell.tfidf_lr:
         from textrnn.baseline import TfidfLogisticRegression
 
@@ -119,7 +163,8 @@ def train_command(
                          hidden_size, num_layers, dropout, embedding_dropout, bidirectional, pooling, seed, patience,
                          monitor, class_weight, device, embeddings, freeze_embeddings, subword_buckets)
     start = time.perf_counter()
-    clf.fit(train.texts, train.labels, val_data.texts if val_data else None, val_data.labels if val_data else None, quiet=quiet)
+    clf.fit(train.texts, train.labels, val_data.texts if val_data else None, val_data.labels if val_data else None, quiet=quiet,
+            train_tokens=train_tokens, val_tokens=val_tokens)
     clf.summary_["total_seconds"] = time.perf_counter() - start
     extra = {"data": {"train": str(train_csv), "val": str(val) if val else None, "text_col": text_col, "label_col": train.label_col}}
     clf.save(out, force=force, extra=extra)
@@ -131,7 +176,11 @@ def train_command(
 
 def _recurrent(pre, model, epochs, batch_size, lr, weight_decay, max_len, max_vocab, min_freq, embedding_dim, hidden_size,
                num_layers, dropout, embedding_dropout, bidirectional, pooling, seed, patience, monitor, class_weight,
-               device, embeddings, freeze_embeddings, subword_buckets=0) -> RecurrentTextClassifier:
+               device, embeddings, freeze_embeddings, subword_buckets=0):
+    from textrnn.classifier import RecurrentTextClassifier, VocabConfig
+    from textrnn.models import ModelConfig
+    from textrnn.training import TrainConfig
+
     return RecurrentTextClassifier(
         preprocessor=pre,
         vocab_config=VocabConfig(max_size=max_vocab, min_freq=min_freq, max_len=max_len),
@@ -159,6 +208,8 @@ def evaluate_command(
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
 ) -> None:
     """Score a trained model on a labelled CSV: accuracy, macro-F1, per-class scores."""
+    from textrnn.classifier import load_classifier
+
     clf = load_classifier(run_dir, device=device)
     trained_on = read_model_config(run_dir).get("data") or {}
     data = read_labeled_csv(test_csv, text_col or trained_on.get("text_col") or "text", label_col)
@@ -181,6 +232,8 @@ def predict_command(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --output file."),
 ) -> None:
     """Predict labels and class probabilities for texts given as arguments or in a CSV."""
+    from textrnn.classifier import load_classifier
+
     if texts and input_csv:
         raise TextrnnError("give texts as arguments or --input CSV, not both")
     if not texts and not input_csv:
@@ -238,6 +291,11 @@ def demo_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-epoch log."),
 ) -> None:
     """Train on the bundled Russian demo set, evaluate, and predict three sentences (< 1 min on 2 cores)."""
+    from textrnn.classifier import RecurrentTextClassifier, VocabConfig
+    from textrnn.models import ModelConfig
+    from textrnn.preprocessing import Preprocessor
+    from textrnn.training import TrainConfig
+
     if out:
         check_out_dir(out, force)
     ref = resources.files("textrnn") / "data" / "demo_ru_sentiment.csv"
@@ -289,6 +347,7 @@ def explain_command(
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
 ) -> None:
     """Show each token's weight in a prediction: attention weights, or gradient x input saliency."""
+    from textrnn.classifier import load_classifier
     from textrnn.explain import explain, to_html
 
     for path in (html_path, png_path):
