@@ -7,6 +7,7 @@ and exits with code 2, without a traceback; usage errors from option parsing als
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 # Before torch loads OpenMP: idle worker threads sleep instead of spinning. On a busy
@@ -59,8 +60,15 @@ from textrnn.commands_preprocess import preprocess_command  # noqa: E402
 app.command("preprocess")(preprocess_command)
 
 
+def _terminate(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``textrnn`` console script."""
+    # SIGTERM (e.g. `kill`, a job scheduler) unwinds like Ctrl-C, so temporary model
+    # directories are removed and an existing model is left untouched.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app(args=argv, prog_name="textrnn")
     except TextrnnError as e:
