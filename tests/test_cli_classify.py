@@ -77,10 +77,13 @@ def test_label_column_falls_back_to_class(tmp_path, demo_rows, capsys):
 
 def test_second_training_on_the_same_files_skips_preprocessing(tmp_path, tiny_csvs, capsys):
     train, val = tiny_csvs
-    code, _, err = run(capsys, "train", train, "--val", val, "--out", tmp_path / "a", "--stem", *FAST)
+    verbose = [a for a in FAST if a != "--quiet"]
+    code, _, err = run(capsys, "train", train, "--val", val, "--out", tmp_path / "a", "--stem", *verbose)
     assert code == 0 and "cache" not in err
-    code, _, err = run(capsys, "train", train, "--val", val, "--out", tmp_path / "b", "--stem", *FAST)
+    code, _, err = run(capsys, "train", train, "--val", val, "--out", tmp_path / "b", "--stem", *verbose)
     assert code == 0 and err.count("skipping preprocessing") == 2  # train and validation files
+    code, _, err = run(capsys, "train", train, "--val", val, "--out", tmp_path / "c", "--stem", *FAST)
+    assert code == 0 and err == ""  # --quiet: no cache notice either
     config = json.loads((tmp_path / "b" / "config.json").read_text())
     assert config["preprocessing"]["stem"] is True
 
@@ -129,6 +132,45 @@ def test_bad_training_input_is_one_line_exit_2_and_no_run_dir(case, tmp_path, de
     assert fragment in err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "run").exists() and not list(tmp_path.glob(".run*"))
+
+
+def test_outputs_that_would_lose_data_are_refused(trained, tiny_csvs, tmp_path, capsys, monkeypatch):
+    train, val = tiny_csvs
+    precious = tmp_path / "notes"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("keep me")
+    emoji = write_csv(tmp_path / "emoji.csv", [(":))) http://t.co/x", "1"), ("(((", "0")] * 10)
+    monkeypatch.chdir(tmp_path)
+    for args, fragment in [
+        (["train", train, "--out", precious, "--force"], "not a textrnn model; refusing to replace it"),
+        (["train", train, "--out", ".", "--force"], "is the current directory or above it"),
+        (["train", emoji, "--out", tmp_path / "e"], "all 20 training texts are empty after preprocessing"),
+        (["predict", trained, "--input", val, "--output", tmp_path / "no" / "dir" / "p.csv"], "directory of --output"),
+        (["predict", trained, "--input", val, "--output", precious, "--force"], "is a directory, expected a file path"),
+        (["explain", trained, "хорошо", "--html", tmp_path / "no" / "e.html"], "directory of --html"),
+        (["evaluate", val, val], "is a file, expected a model directory"),
+    ]:
+        code, _, err = run(capsys, *args)
+        assert code == 2 and fragment in err, (args, err)
+        assert err.count("\n") == 1
+    assert (precious / "thesis.txt").read_text() == "keep me"
+    assert not list(tmp_path.glob(".*tmp-*")) and not (tmp_path / "e").exists()
+
+
+def test_damaged_model_directories(trained, capsys):
+    import shutil
+
+    for name, damage, fragment in [
+        ("nomodel", lambda d: (d / "config.json").write_text(json.dumps(
+            {k: v for k, v in json.loads((d / "config.json").read_text()).items() if k != "model"})), "incomplete or corrupt"),
+        ("labels", lambda d: (d / "labels.json").write_text('{"labels": ["a", "b", "c"]}'), "has 3 labels but the model has 1 output"),
+        ("weights", lambda d: (d / "model.safetensors").write_bytes(b"\x00" * 10), "cannot load"),
+    ]:
+        broken = trained.parent / name
+        shutil.copytree(trained, broken)
+        damage(broken)
+        code, _, err = run(capsys, "predict", broken, "текст")
+        assert code == 2 and fragment in err and "Traceback" not in err, (name, err)
 
 
 def test_bad_model_dir_and_bad_options(tmp_path, tiny_csvs, capsys):

@@ -140,3 +140,19 @@ def test_console_script_runs(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "елка палка\n"
+
+
+def test_existing_output_needs_force(tmp_path, capsys):
+    from conftest import write_csv
+    from textrnn.cli import main
+
+    src = write_csv(tmp_path / "in.csv", [("Привет, мир", "1")])
+    out = tmp_path / "out.csv"
+    out.write_text("keep me", encoding="utf-8")
+    with pytest.raises(SystemExit) as e:
+        main(["preprocess", str(src), "--output", str(out)])
+    assert e.value.code == 2 and "already exists" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "keep me"
+    with pytest.raises(SystemExit) as e:
+        main(["preprocess", str(src), "--output", str(out), "--force"])
+    assert e.value.code == 0 and "привет мир" in out.read_text(encoding="utf-8")

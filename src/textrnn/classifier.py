@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, fields
@@ -201,6 +202,14 @@ class RecurrentTextClassifier:
         if not texts:
             raise TextrnnError("no training texts")
         tokens = train_tokens if train_tokens is not None else self.tokenize(texts)
+        n_empty = sum(1 for t in tokens if not t)
+        if n_empty == len(tokens):
+            raise TextrnnError(
+                f"all {len(tokens)} training texts are empty after preprocessing ({self.preprocessor!r}); nothing to learn from"
+            )
+        if n_empty and not quiet:
+            print(f"warning: {n_empty} of {len(tokens)} training texts are empty after preprocessing "
+                  "(they are read as a single <unk>)", file=sys.stderr, flush=True)
         if val_texts is None:
             names = check_labels(labels, None)
             tr, va = stratified_split(labels, 0.1, self.train_config.seed)
@@ -348,15 +357,28 @@ class RecurrentTextClassifier:
         """
         run_dir = Path(run_dir)
         config = config or read_model_config(run_dir, expected_kind="classifier")
-        self = cls(
-            preprocessor=Preprocessor.from_dict(config["preprocessing"]),
-            vocab_config=VocabConfig.from_dict(config["vocab"]),
-            model_config=ModelConfig.from_dict(config["model"]),
-            train_config=TrainConfig.from_dict(config.get("training", {})),
-            device=device,
-        )
-        self.vocab_ = Vocabulary.from_dict(read_json(run_dir / "vocab.json"))
-        self.labels_ = [str(x) for x in read_json(run_dir / "labels.json")["labels"]]
+        try:
+            self = cls(
+                preprocessor=Preprocessor.from_dict(config["preprocessing"]),
+                vocab_config=VocabConfig.from_dict(config["vocab"]),
+                model_config=ModelConfig.from_dict(config["model"]),
+                train_config=TrainConfig.from_dict(config.get("training") or {}),
+                device=device,
+            )
+            self.vocab_ = Vocabulary.from_dict(read_json(run_dir / "vocab.json"))
+            self.labels_ = [str(x) for x in read_json(run_dir / "labels.json")["labels"]]
+        except (KeyError, TypeError, AttributeError) as e:
+            raise TextrnnError(f"{str(run_dir)!r} has an incomplete or corrupt model description ({type(e).__name__}: {e})") from None
+        expected = 1 if len(self.labels_) == 2 else len(self.labels_)
+        if len(self.labels_) < 2 or expected != self.model_config.num_outputs:
+            raise TextrnnError(
+                f"{str(run_dir)!r}: labels.json has {len(self.labels_)} labels but the model has "
+                f"{self.model_config.num_outputs} output(s)"
+            )
+        if len(self.vocab_) != self.model_config.vocab_size:
+            raise TextrnnError(
+                f"{str(run_dir)!r}: vocab.json has {len(self.vocab_)} entries but the model expects {self.model_config.vocab_size}"
+            )
         self.model_ = RecurrentClassifier(self.model_config)
         weights = run_dir / "model.safetensors"
         if not weights.is_file():

@@ -34,7 +34,7 @@ from textrnn.commands_preprocess import (
 )
 from textrnn.csv_input import read_labeled_csv, read_texts
 from textrnn.errors import TextrnnError
-from textrnn.io import atomic_write_text, check_out_dir, read_model_config
+from textrnn.io import atomic_write_text, check_out_dir, check_output_file, read_model_config
 
 # torch, scikit-learn and the models are imported inside the commands, so that
 # `textrnn --help` and `textrnn preprocess` start fast.
@@ -147,12 +147,6 @@ def train_command(
         hashtags=hashtags, tokenizer=tokenizer, lowercase=lowercase, remove_punctuation=remove_punctuation,
         strip_html=strip_html, remove_urls=remove_urls, remove_mentions=remove_mentions, replace_yo=replace_yo,
     )
-    train = read_labeled_csv(train_csv, text_col, label_col)
-    val_data = read_labeled_csv(val, text_col, train.label_col if label_col is None and train.label_col != "label" else label_col) if val else None
-    tokenize = (lambda path, texts: transform_file_cached(path, texts, pre, workers=workers)) if cache else (
-        lambda path, texts: pre.transform(texts, workers=workers))
-    train_tokens = tokenize(train_csv, train.texts)
-    val_tokens = tokenize(val, val_data.texts) if val_data else None
     if model == Cell.tfidf_lr:
         from textrnn.baseline import TfidfLogisticRegression
 
@@ -162,6 +156,12 @@ def train_command(
         clf = _recurrent(pre, model, epochs, batch_size, lr, weight_decay, max_len, max_vocab, min_freq, embedding_dim,
                          hidden_size, num_layers, dropout, embedding_dropout, bidirectional, pooling, seed, patience,
                          monitor, class_weight, device, embeddings, freeze_embeddings, subword_buckets)
+    train = read_labeled_csv(train_csv, text_col, label_col)
+    val_data = read_labeled_csv(val, text_col, train.label_col if label_col is None and train.label_col != "label" else label_col) if val else None
+    tokenize = (lambda path, texts: transform_file_cached(path, texts, pre, workers=workers, quiet=quiet)) if cache else (
+        lambda path, texts: pre.transform(texts, workers=workers))
+    train_tokens = tokenize(train_csv, train.texts)
+    val_tokens = tokenize(val, val_data.texts) if val_data else None
     start = time.perf_counter()
     clf.fit(train.texts, train.labels, val_data.texts if val_data else None, val_data.labels if val_data else None, quiet=quiet,
             train_tokens=train_tokens, val_tokens=val_tokens)
@@ -240,8 +240,7 @@ def predict_command(
         raise TextrnnError("nothing to predict: give texts as arguments or --input CSV")
     if output and not input_csv:
         raise TextrnnError("--output needs --input")
-    if output and output.exists() and not force:
-        raise TextrnnError(f"output file {str(output)!r} already exists; pass --force to overwrite it")
+    check_output_file(output, force)
     if batch_size < 1:
         raise TextrnnError(f"batch-size must be >= 1, got {batch_size}")
     clf = load_classifier(run_dir, device=device)
@@ -350,9 +349,8 @@ def explain_command(
     from textrnn.classifier import load_classifier
     from textrnn.explain import explain, to_html
 
-    for path in (html_path, png_path):
-        if path and path.exists() and not force:
-            raise TextrnnError(f"output file {str(path)!r} already exists; pass --force to overwrite it")
+    check_output_file(html_path, force, "--html")
+    check_output_file(png_path, force, "--png")
     clf = load_classifier(run_dir, device=device)
     exp = explain(clf, text)
     if as_json:

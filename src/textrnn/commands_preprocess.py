@@ -159,6 +159,7 @@ def preprocess_command(
     remove_urls: UrlsOpt = True,
     remove_mentions: MentionsOpt = True,
     replace_yo: YoOpt = True,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --output file.")] = False,
 ) -> None:
     """Turn raw text into tokens with the same pipeline that `train` stores in the model.
 
@@ -200,6 +201,8 @@ def preprocess_command(
         raise TextrnnError(f"--output {str(output)!r} is the input file; expected a different path")
     if output.exists() and output.is_dir():
         raise TextrnnError(f"--output {str(output)!r} is a directory, expected a CSV file path")
+    if output.exists() and not force:
+        raise TextrnnError(f"output file {str(output)!r} already exists; pass --force to overwrite it")
 
     from textrnn.csv_input import read_csv_table
     from textrnn.io import atomic_write_text

@@ -19,20 +19,49 @@ from typing import Any, Iterator
 from textrnn.errors import TextrnnError
 
 FORMAT_VERSION = 1
+# files that mark a directory as textrnn's own output (a model, a compare report): only
+# such a directory, or an empty one, is replaced with --force
+OUTPUT_MARKERS = ("config.json", "compare.json")
 
 
 def check_out_dir(out: str | os.PathLike, force: bool) -> Path:
     """Check that ``out`` may be written: it must not exist unless ``force``.
 
     Raises:
-        TextrnnError: ``out`` exists and ``force`` is false, or it is a file.
+        TextrnnError: ``out`` exists and ``force`` is false; it is a file; it is the
+            current directory or one above it; or it is a non-empty directory that
+            textrnn did not write (no ``config.json`` / ``compare.json``).
     """
     path = Path(out)
-    if path.exists() and not force:
-        raise TextrnnError(f"output directory {str(path)!r} already exists; pass --force to overwrite it")
+    resolved = path.resolve()
+    if resolved == Path.cwd().resolve() or resolved in Path.cwd().resolve().parents or resolved == Path(resolved.anchor):
+        raise TextrnnError(f"output directory {str(path)!r} is the current directory or above it; expected a new directory")
     if path.exists() and not path.is_dir():
         raise TextrnnError(f"output path {str(path)!r} is a file, expected a directory")
+    if path.exists() and not force:
+        raise TextrnnError(f"output directory {str(path)!r} already exists; pass --force to overwrite it")
+    if path.exists() and any(path.iterdir()) and not any((path / m).is_file() for m in OUTPUT_MARKERS):
+        raise TextrnnError(f"{str(path)!r} is a non-empty directory that is not a textrnn model; refusing to replace it")
     return path
+
+
+def check_output_file(path: str | os.PathLike | None, force: bool, option: str = "--output") -> Path | None:
+    """Check that a file may be written at ``path``.
+
+    Raises:
+        TextrnnError: the path is a directory, its directory does not exist, or the file
+            exists and ``force`` is false.
+    """
+    if path is None:
+        return None
+    p = Path(path)
+    if p.is_dir():
+        raise TextrnnError(f"{option} {str(p)!r} is a directory, expected a file path")
+    if not p.parent.resolve().is_dir():
+        raise TextrnnError(f"directory of {option} {str(p.parent)!r} does not exist")
+    if p.exists() and not force:
+        raise TextrnnError(f"output file {str(p)!r} already exists; pass --force to overwrite it")
+    return p
 
 
 @contextlib.contextmanager
@@ -122,6 +151,8 @@ def read_model_config(run_dir: str | os.PathLike, expected_kind: str | None = No
             format version, or holds a model of another kind.
     """
     path = Path(run_dir)
+    if path.exists() and not path.is_dir():
+        raise TextrnnError(f"{str(path)!r} is a file, expected a model directory")
     if not path.is_dir():
         raise TextrnnError(f"model directory {str(path)!r} does not exist")
     if not (path / "config.json").is_file():

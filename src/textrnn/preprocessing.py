@@ -1008,6 +1008,7 @@ def transform_file_cached(
     cache_dir: str | os.PathLike | None = None,
     workers: int | None = 1,
     progress: bool = False,
+    quiet: bool = False,
 ) -> list[list[str]]:
     """``preprocessor.transform(texts)``, kept on disk so the same file is processed once.
 
@@ -1022,6 +1023,7 @@ def transform_file_cached(
         preprocessor: the pipeline.
         cache_dir: default :func:`default_cache_dir` (``$TEXTRNN_CACHE_DIR`` or ``~/.cache/textrnn``).
         workers, progress: passed to :meth:`Preprocessor.transform` on a miss.
+        quiet: no message on a cache hit.
     """
     texts = texts if isinstance(texts, list) else list(texts)
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
@@ -1039,11 +1041,12 @@ def transform_file_cached(
             tokens = data["tokens"]
             if isinstance(tokens, list) and len(tokens) == len(texts):
                 name = Path(path).name if path is not None else "the texts"
-                print(
-                    f"textrnn: preprocessed tokens of {name} ({len(texts)} texts) found in the cache "
-                    f"{str(entry)!r}; skipping preprocessing",
-                    file=sys.stderr,
-                )
+                if not quiet:
+                    print(
+                        f"textrnn: preprocessed tokens of {name} ({len(texts)} texts) found in the cache "
+                        f"{str(entry)!r}; skipping preprocessing",
+                        file=sys.stderr,
+                    )
                 return tokens
         except (OSError, ValueError, KeyError, TypeError):
             pass

@@ -72,6 +72,8 @@ class TrainConfig:
             raise TextrnnError(f"--time-budget must be a positive number of seconds, got {self.time_budget}")
         if self.clip < 0:
             raise TextrnnError(f"--clip must be >= 0 (0 = off), got {self.clip}")
+        if self.threads < 0:
+            raise TextrnnError(f"--threads must be >= 0 (0 = tuned while training), got {self.threads}")
         if not 0.0 < self.val_fraction < 1.0:
             raise TextrnnError(f"val_fraction must be in (0, 1), got {self.val_fraction}")
         if self.tie_weights and self.embed_dim != self.hidden_size:
