@@ -196,3 +196,15 @@ def test_console_script_exit_code_and_stderr(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("textrnn: error: model directory") and "Traceback" not in proc.stderr
+
+
+def test_usage_errors_are_one_line_naming_the_option(capsys, tiny_csvs, tmp_path):
+    train, _ = tiny_csvs
+    for args, fragment in [
+        (["train", train, "--out", tmp_path / "r", "--pooling", "median"], "'median' is not one of 'last', 'mean', 'max', 'attention'"),
+        (["train", train, "--out", tmp_path / "r", "--epochs", "abc"], "Invalid value for '--epochs'"),
+        (["nosuchcommand"], "No such command 'nosuchcommand'"),
+    ]:
+        code, _, err = run(capsys, *args)
+        assert code == 2 and fragment in err and err.count("\n") == 1, (args, err)
+        assert err.startswith("textrnn: error: ")

@@ -17,6 +17,7 @@ import sys
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import typer
+import typer._click.exceptions as click_errors  # typer vendors click: its own exception classes
 
 from textrnn.errors import TextrnnError
 
@@ -60,6 +61,14 @@ from textrnn.commands_preprocess import preprocess_command  # noqa: E402
 app.command("preprocess")(preprocess_command)
 
 
+def _command_path(error: click_errors.UsageError) -> str:
+    """'train ' for an error inside `textrnn train`, '' at the top level."""
+    ctx = error.ctx
+    if ctx is None or ctx.parent is None:
+        return ""
+    return ctx.command_path.partition(" ")[2] + " "
+
+
 def _terminate(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
@@ -70,13 +79,25 @@ def main(argv: list[str] | None = None) -> None:
     # directories are removed and an existing model is left untouched.
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        app(args=argv, prog_name="textrnn")
+        code = app(args=argv, prog_name="textrnn", standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as e:
+        print(e.format_message(), file=sys.stderr)
+        sys.exit(2)
+    except click_errors.UsageError as e:
+        # click prints usage errors as four lines (usage, hint, blank, error): keep the one that matters
+        message = e.format_message().replace("Value error, ", "")
+        print(f"textrnn: error: {message} (see textrnn {_command_path(e)}--help)", file=sys.stderr)
+        sys.exit(2)
+    except click_errors.ClickException as e:
+        print(f"textrnn: error: {e.format_message()}", file=sys.stderr)
+        sys.exit(e.exit_code)
     except TextrnnError as e:
         print(f"textrnn: error: {e}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("textrnn: interrupted", file=sys.stderr)
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
