@@ -12,6 +12,19 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    """Run ``textrnn ARGS`` in-process through the console entry point: (exit code, stdout, stderr)."""
+    from textrnn.cli import main
+
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def write_csv(path: Path, rows: list[tuple], header: tuple = ("text", "label")) -> Path:
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)

@@ -9,20 +9,12 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import write_csv
-from textrnn.cli import main
+from conftest import run_cli, write_csv
 
 FAST = ["--epochs", "2", "--embedding-dim", "16", "--hidden-size", "16", "--batch-size", "16", "--quiet"]
 
 
-def run(capsys, *args) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture()

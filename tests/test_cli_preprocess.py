@@ -11,18 +11,12 @@ import pytest
 
 from textrnn import Preprocessor
 from textrnn import preprocessing as pp
+from conftest import run_cli
 from textrnn.cli import main
 from textrnn.commands_preprocess import preprocessor_from_cli
 
 
-def run(capsys, *args) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def write_rows(path, rows, header=("id", "text", "label")):

@@ -6,21 +6,13 @@ import json
 
 import pytest
 
-from conftest import write_csv
-from textrnn.cli import main
+from conftest import run_cli, write_csv
 from textrnn.compare import compare_models, format_table, seed_list
 from textrnn.csv_input import read_labeled_csv
 from textrnn.errors import TextrnnError
 
 
-def run(capsys, *args) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture()

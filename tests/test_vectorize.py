@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from conftest import write_csv
-from textrnn.cli import main
+from conftest import run_cli, write_csv
 from textrnn.errors import TextrnnError
 from textrnn.vectorize import (
     TextVectorizer,
@@ -26,14 +25,7 @@ from textrnn.vectorize import (
 TOY = [["заяц", "заяц", "лес"], ["лес", "лиса", "лиса", "лиса"], ["зайцы", "заяцлес"]]
 
 
-def run(capsys, *args) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 # --- textbook TF-IDF ----------------------------------------------------------------------
