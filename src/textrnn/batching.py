@@ -71,6 +71,21 @@ def bucketed_batches(
     return [batches[i] for i in order]
 
 
+def to_device(data: EncodedTexts, device: torch.device | str, max_bytes: int = 1 << 30) -> EncodedTexts:
+    """``data`` with ``ids`` and ``targets`` moved to a CUDA ``device`` once, when they take
+    at most ``max_bytes``; ``lengths`` stay on the CPU. Otherwise ``data`` unchanged.
+
+    With device-resident texts a batch is one gather on the GPU: no host-side indexing,
+    pinning or copy per batch (:func:`iter_batches`).
+    """
+    device = torch.device(device)
+    nbytes = data.ids.nbytes + (data.targets.nbytes if data.targets is not None else 0)
+    if device.type != "cuda" or nbytes > max_bytes:
+        return data
+    targets = data.targets.to(device) if data.targets is not None else None
+    return EncodedTexts(data.ids.to(device), data.lengths, targets)
+
+
 def iter_batches(
     data: EncodedTexts,
     batch_size: int,
@@ -82,17 +97,26 @@ def iter_batches(
 
     ``ids`` is ``(batch, longest_in_batch) int64`` on ``device``; ``lengths`` stays a
     CPU ``(batch,) int64`` tensor (``pack_padded_sequence`` wants it there); ``index``
-    gives each row's position in ``data``; ``targets`` is ``(batch,)`` or ``None``.
-    On CUDA, batches are copied from pinned memory with ``non_blocking=True``.
+    gives each row's position in ``data`` (CPU); ``targets`` is ``(batch,)`` or ``None``.
+    Rows of a batch are sorted longest first. On CUDA, texts already on the device
+    (:func:`to_device`) are gathered there; otherwise batches are copied from pinned
+    memory with ``non_blocking=True``.
     """
     device = torch.device(device)
     cuda = device.type == "cuda"
+    resident = cuda and data.ids.device.type == "cuda"
     for index in bucketed_batches(data.lengths, batch_size, shuffle, generator):
         lengths = data.lengths[index]
-        ids = data.ids[index, : int(lengths.max())]
-        targets = data.targets[index] if data.targets is not None else None
-        if cuda:
-            ids = ids.pin_memory().to(device, non_blocking=True)
-            if targets is not None:
-                targets = targets.pin_memory().to(device, non_blocking=True)
+        longest = int(lengths.max())
+        if resident:
+            on_device = index.to(device, non_blocking=True)
+            ids = data.ids[on_device, :longest]
+            targets = data.targets[on_device] if data.targets is not None else None
+        else:
+            ids = data.ids[index, :longest]
+            targets = data.targets[index] if data.targets is not None else None
+            if cuda:
+                ids = ids.pin_memory().to(device, non_blocking=True)
+                if targets is not None:
+                    targets = targets.pin_memory().to(device, non_blocking=True)
         yield index, ids, lengths, targets

@@ -24,6 +24,7 @@ from safetensors.torch import load_file, save_file
 import textrnn
 from textrnn.batching import EncodedTexts
 from textrnn.csv_input import sorted_labels
+from textrnn.devices import resolve_device  # noqa: F401  (re-exported: textrnn.classifier.resolve_device)
 from textrnn.embeddings import pretrained_matrix
 from textrnn.errors import TextrnnError
 from textrnn.io import FORMAT_VERSION, atomic_dir, read_json, read_model_config, write_json
@@ -62,23 +63,6 @@ class VocabConfig:
     def from_dict(cls, data: dict) -> "VocabConfig":
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
-
-
-def resolve_device(device: str) -> torch.device:
-    """``"auto"`` -> CUDA when available, else CPU; otherwise ``torch.device(device)``.
-
-    Raises:
-        TextrnnError: an unknown device string, or CUDA asked for but not available.
-    """
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        dev = torch.device(device)
-    except RuntimeError:
-        raise TextrnnError(f"unknown device {device!r}; expected auto, cpu or cuda[:N]") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise TextrnnError(f"device {device!r} asked for, but CUDA is not available here")
-    return dev
 
 
 def check_labels(train_labels: Sequence[str], val_labels: Sequence[str] | None, what: str = "training data") -> list[str]:

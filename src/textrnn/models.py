@@ -153,7 +153,11 @@ class RecurrentClassifier(nn.Module):
         (used for gradient × input saliency)."""
         x = self.embedding_dropout(embedded)
         seq_len = embedded.shape[1]
-        packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        lengths = lengths.cpu()
+        # textrnn's batches come sorted longest first (bucketing): then packing needs no sort and,
+        # on CUDA, no index copy to the device, and unpacking no copy back (each one a sync)
+        ordered = bool((lengths[:-1] >= lengths[1:]).all())
+        packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=ordered)
         out_packed, state = self.rnn(packed)
         if self.config.pooling == "last":
             h_n = state[0] if isinstance(state, tuple) else state  # (layers*dirs, B, H)
@@ -161,7 +165,7 @@ class RecurrentClassifier(nn.Module):
                 return torch.cat([h_n[-2], h_n[-1]], dim=1), None
             return h_n[-1], None
         outputs, _ = pad_packed_sequence(out_packed, batch_first=True, total_length=seq_len)
-        mask = torch.arange(seq_len, device=x.device).unsqueeze(0) < lengths.to(x.device).unsqueeze(1)
+        mask = torch.arange(seq_len, device=x.device).unsqueeze(0) < lengths.to(x.device, non_blocking=True).unsqueeze(1)
         if self.config.pooling == "mean":
             return mean_pool(outputs, mask), None
         if self.config.pooling == "max":

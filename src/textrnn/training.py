@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from textrnn.batching import EncodedTexts, iter_batches
+from textrnn.batching import EncodedTexts, iter_batches, to_device
 from textrnn.errors import TextrnnError
 from textrnn.metrics import classification_metrics
 
@@ -99,15 +99,16 @@ def predict_logits(model: nn.Module, data: EncodedTexts, batch_size: int = 256, 
     """Logits ``(n, num_outputs) float32`` for every text, in input order (model in eval mode)."""
     was_training = model.training
     model.eval()
-    out = None
+    indices, chunks = [], []
     for index, ids, lengths, _ in iter_batches(data, batch_size, shuffle=False, device=device):
-        logits = model(ids, lengths).float().cpu()
-        if out is None:
-            out = torch.empty((len(data), logits.shape[1]), dtype=torch.float32)
-        out[index] = logits
+        indices.append(index)
+        chunks.append(model(ids, lengths).float())  # stays on the device: one copy back at the end
     model.train(was_training)
-    if out is None:
+    if not chunks:
         raise TextrnnError("no texts to predict")
+    logits = torch.cat(chunks).cpu()
+    out = torch.empty_like(logits)
+    out[torch.cat(indices)] = logits
     return out
 
 
@@ -164,6 +165,9 @@ def train_classifier(
     num_classes = len(label_names)
     class_weights = balanced_class_weights(train.targets, num_classes) if config.class_weight == "balanced" else None
     cw_device = class_weights.to(device) if class_weights is not None else None
+    n_train_tokens = train.n_tokens()
+    train = to_device(train, device)  # CUDA: the encoded texts live on the GPU, a batch is one gather
+    val_inputs = to_device(EncodedTexts(val.ids, val.lengths), device)
     log = _Log(quiet)
     sign = 1.0 if MONITORS[config.monitor] == "max" else -1.0
     best_score, best_epoch, best_state, best_val = -math.inf, 0, None, None
@@ -190,12 +194,12 @@ def train_classifier(
             if n_batches % 20 == 0 and not bar.disable:
                 bar.set_postfix(loss=f"{float(total_loss) / n_batches:.4f}")
         bar.close()
+        train_loss = float(total_loss) / max(n_batches, 1)  # waits for the device: the epoch's work is done
         epoch_seconds = time.perf_counter() - start
         train_seconds += epoch_seconds
-        train_loss = float(total_loss) / max(n_batches, 1)
         if not math.isfinite(train_loss):
             raise TextrnnError(f"training diverged at epoch {epoch} (loss {train_loss}); lower --lr (now {config.lr})")
-        val_metrics = evaluate_logits(predict_logits(model, val, device=device), val.targets, label_names, class_weights)
+        val_metrics = evaluate_logits(predict_logits(model, val_inputs, device=device), val.targets, label_names, class_weights)
         row = {
             "epoch": epoch,
             "train_loss": train_loss,
@@ -229,7 +233,7 @@ def train_classifier(
         "monitor": config.monitor,
         "val": best_val,
         "train_seconds": train_seconds,
-        "train_tokens_per_s": train.n_tokens() * len(history) / train_seconds if train_seconds > 0 else None,
+        "train_tokens_per_s": n_train_tokens * len(history) / train_seconds if train_seconds > 0 else None,
         "stopped_early": stopped_early,
         "epochs_run": len(history),
     }
