@@ -45,6 +45,7 @@ def train_command(
     line_mode: bool = typer.Option(False, "--line-mode", help="Each line is one <bos> ... <eos> sequence (names, titles, tweets)."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     threads: int = typer.Option(0, "--threads", help="CPU threads (0 = tuned while training, between 1 and the available cores, by measured speed and load)."),
+    device: str = typer.Option("cpu", "--device", help="cpu, cuda[:N] or auto (CUDA when available)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out directory."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress lines on stderr."),
 ) -> None:
@@ -57,7 +58,8 @@ def train_command(
         tie_weights=tie_weights, seq_len=seq_len, batch_size=batch_size, lr=lr, clip=clip, epochs=epochs,
         max_steps=max_steps, time_budget=time_budget, line_mode=line_mode, seed=seed, threads=threads,
     )
-    metrics = train_lm(train, out, config, val_paths=val or None, force=force, log=None if quiet else _err)
+    metrics = train_lm(train, out, config, val_paths=val or None, force=force, log=None if quiet else _err,
+                       device=device)
     typer.echo(json.dumps(metrics["final"] | {"train_seconds": metrics["train_seconds"], "steps": metrics["steps"]}))
 
 
@@ -66,14 +68,19 @@ def evaluate_command(
     run_dir: Path = typer.Argument(..., help="Model directory written by `textrnn lm train`."),
     text: List[Path] = typer.Argument(..., help="UTF-8 text file(s) to score."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    device: str = typer.Option("cpu", "--device", help="cpu, cuda[:N] or auto (CUDA when available)."),
 ) -> None:
     """Score text: loss in nats per character, bits per character, perplexity."""
     from textrnn.charlm.data import read_texts
     from textrnn.charlm.sampling import load_lm
     from textrnn.charlm.train import auto_threads, evaluate_text, unknown_chars
 
+    from textrnn.devices import resolve_device
+
     auto_threads()
+    dev = resolve_device(device)
     model, vocab, config = load_lm(run_dir)
+    model.to(dev)
     content = read_texts(text)
     result = evaluate_text(model, vocab, content, bool(config.get("line_mode")))
     if result["n_unknown_chars"]:

@@ -40,6 +40,7 @@ from textrnn.charlm.data import (
 )
 from textrnn.charlm.model import CharLM, State, detach_state, n_parameters
 from textrnn.charlm.vocab import CharVocab
+from textrnn.devices import resolve_device
 from textrnn.errors import TextrnnError
 from textrnn.io import FORMAT_VERSION, atomic_dir, check_out_dir, write_json
 
@@ -60,20 +61,23 @@ def metrics_from_nll(total_nats: float, n: int) -> dict:
 
 @torch.no_grad()
 def evaluate_batches(model: CharLM, batches: Iterable) -> tuple[float, int]:
-    """Summed negative log-likelihood (nats) and number of scored targets over ``batches``."""
+    """Summed negative log-likelihood (nats) and number of scored targets over ``batches``
+    (CPU tensors; moved to the model's device here)."""
     was_training = model.training
     model.eval()
-    total, n, state = 0.0, 0, None
+    device = next(model.parameters()).device
+    total, n, state = torch.zeros((), dtype=torch.float64, device=device), 0, None
     for x, y, reset in batches:
         if reset:
             state = None
+        n += int((y != IGNORE_INDEX).sum())
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
         logits, state = model(x, state)
         total += nn.functional.cross_entropy(
             logits.reshape(-1, logits.shape[-1]), y.reshape(-1), ignore_index=IGNORE_INDEX, reduction="sum"
-        ).item()
-        n += int((y != IGNORE_INDEX).sum())
+        ).double()  # summed on the device: one sync at the end
     model.train(was_training)
-    return total, n
+    return float(total), n
 
 
 def eval_batches_for(text: str, vocab: CharVocab, line_mode: bool, batch_size: int = 128, seq_len: int = 256) -> list:
@@ -155,7 +159,7 @@ def train_step(
 
 def state_dict_for_save(model: CharLM) -> dict[str, torch.Tensor]:
     """Tensors to write with safetensors (a tied output matrix is stored once, as the embedding)."""
-    sd = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
+    sd = {k: v.detach().to("cpu", copy=True).contiguous() for k, v in model.state_dict().items()}
     if model.output.weight is model.embedding.weight:
         sd.pop("output.weight", None)
     return sd
@@ -301,6 +305,7 @@ def train_lm(
     val_paths: Sequence[str | os.PathLike] | None = None,
     force: bool = False,
     log: Callable[[str], None] | None = _stderr_log,
+    device: str | torch.device = "cpu",
 ) -> dict:
     """Train a character LM on UTF-8 text files and write the model directory ``out``.
 
@@ -317,6 +322,8 @@ def train_lm(
             training text (of its lines in line mode) is held out.
         force: replace an existing ``out``.
         log: receives one progress line per evaluation (``None`` = silent).
+        device: ``"cpu"``, ``"cuda[:N]"`` or ``"auto"`` (CUDA when available). Batches are
+            built on the CPU and copied per step; the weights are saved from the CPU.
 
     Returns:
         The content of ``metrics.json``: ``final`` holds ``loss_nats_per_char``,
@@ -327,6 +334,7 @@ def train_lm(
     """
     config = dataclasses.replace(config) if config is not None else TrainConfig()
     config.check()
+    device = resolve_device(device)
     log = log or (lambda _msg: None)
     check_out_dir(out, force)
     if config.epochs is None and config.max_steps is None and config.time_budget is None:
@@ -367,9 +375,9 @@ def train_lm(
         raise TextrnnError("validation text is too short: expected at least 2 characters")
 
     model = CharLM(len(vocab), config.embed_dim, config.hidden_size, config.num_layers,
-                   config.model, config.dropout, config.tie_weights)
+                   config.model, config.dropout, config.tie_weights).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=(0.9, 0.99),
-                                 weight_decay=config.weight_decay)
+                                 weight_decay=config.weight_decay, fused=device.type == "cuda" or None)
     steps_per_epoch = batches.steps_per_epoch()
     step_limits = [n for n in (config.max_steps, config.epochs and config.epochs * steps_per_epoch) if n]
     total_steps = min(step_limits) if step_limits else None
@@ -388,7 +396,7 @@ def train_lm(
         "textrnn_version": textrnn.__version__,
         "model": model_config(model, config),
         "line_mode": config.line_mode,
-        "training": dataclasses.asdict(config) | {"threads": threads},
+        "training": dataclasses.asdict(config) | {"threads": threads, "device": str(device)},
         "train_files": [str(p) for p in train_paths],
         "val_files": [str(p) for p in val_paths] if val_paths else None,
         "n_train_chars": len(text),
@@ -396,7 +404,7 @@ def train_lm(
     }
     log(f"char LM: {config.model} {config.num_layers}x{config.hidden_size}, vocab {len(vocab)}, "
         f"{n_parameters(model):,} parameters, {len(text):,} training characters, "
-        f"{steps_per_epoch} steps/epoch, "
+        f"{steps_per_epoch} steps/epoch, on {device}, "
         f"{threads if config.threads else f'auto 1..{threads} (start {tuner.current})'} threads")
 
     history: list[dict] = []
@@ -445,11 +453,13 @@ def train_lm(
                 lr = lr_at(config, step, progress(step, train_seconds))
                 for g in optimizer.param_groups:
                     g["lr"] = lr
+                chars_seen += int((y != IGNORE_INDEX).sum())
+                if device.type != "cpu":
+                    x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
                 loss, state = train_step(model, optimizer, x, y, state, config.clip)
                 if not math.isfinite(loss):
                     raise TextrnnError(f"training diverged (loss {loss}) at step {step}; try a lower --lr")
                 step += 1
-                chars_seen += int((y != IGNORE_INDEX).sum())
                 run_loss += loss
                 run_n += 1
                 dt = time.perf_counter() - t0
@@ -483,6 +493,7 @@ def train_lm(
             "wall_seconds": round(time.perf_counter() - wall_start, 2),
             "chars_per_second": chars_seen / max(train_seconds, 1e-9),
             "threads": threads,
+            "device": str(device),
             "thread_rates_seconds_per_step": tuner.rate,
             "loadavg_1min_start": load_start,
             "loadavg_1min_end": os.getloadavg()[0],
