@@ -41,6 +41,27 @@ def test_bad_vector_files(tmp_path):
         pretrained_matrix(vocab, str(ragged))
 
 
+def test_navec_archive_path_gives_the_bundled_vectors(tmp_path):
+    pytest.importorskip("navec")
+    natasha = pytest.importorskip("natasha")
+    from importlib import resources
+
+    from textrnn.embeddings import NAVEC_FILE
+
+    vocab = Vocabulary.build([["кошка", "собака", "собака", "zzqxj"]])
+    bundled, stats = pretrained_matrix(vocab, "navec")
+    with resources.as_file(resources.files(natasha) / NAVEC_FILE) as tar:
+        from_path, path_stats = pretrained_matrix(vocab, str(tar))
+    torch.testing.assert_close(from_path, bundled, rtol=0, atol=0)
+    assert stats["found"] == path_stats["found"] == 2
+    assert path_stats["vectors"] == "navec_news_v1_1B_250K_300d_100q"
+    assert abs(float(from_path[vocab.stoi["кошка"]] @ from_path[vocab.stoi["собака"]])) > 0
+    not_navec = tmp_path / "vectors.tar"
+    not_navec.write_bytes(b"\0" * 1024)
+    with pytest.raises(TextrnnError, match="is not a navec archive"):
+        pretrained_matrix(vocab, str(not_navec))
+
+
 def small_classifier(pooling, demo_rows, **kwargs):
     texts = [t for t, _ in demo_rows[:80]]
     labels = [y for _, y in demo_rows[:80]]

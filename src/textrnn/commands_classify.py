@@ -105,7 +105,7 @@ def train_command(
     patience: int = typer.Option(2, "--patience", help="Epochs without improvement before stopping (0: never)."),
     monitor: str = typer.Option("macro_f1", "--monitor", help="Validation metric for early stopping: macro_f1, accuracy, val_loss."),
     class_weight: Optional[str] = typer.Option(None, "--class-weight", help="'balanced' to weight classes by inverse frequency."),
-    embeddings: Optional[str] = typer.Option(None, "--embeddings", help="Pretrained vectors: navec, or a word2vec/GloVe text file."),
+    embeddings: Optional[str] = typer.Option(None, "--embeddings", help="Pretrained vectors: navec (news vectors in the natasha wheel), a navec .tar archive, or a word2vec/GloVe text file."),
     freeze_embeddings: bool = typer.Option(False, "--freeze-embeddings", help="Keep pretrained vectors fixed."),
     subword_buckets: int = typer.Option(0, "--subword-buckets", help="Add fastText-style character 3-5-gram embeddings hashed into N buckets (0: off)."),
     lang: Lang = typer.Option(Lang.ru, "--lang", help="Language of the texts (stemmer, stop words)."),

@@ -20,27 +20,42 @@ from textrnn.vocab import PAD_ID, Vocabulary
 NAVEC_FILE = "data/emb/navec_news_v1_1B_250K_300d_100q.tar"
 
 
-def _load_navec() -> tuple[Callable[[str], np.ndarray | None], int, str]:
-    """navec news vectors (Kukushkin 2020, github.com/natasha/navec) from the `natasha` wheel.
-
-    Raises:
-        TextrnnError: the optional extra is not installed (``pip install textrnn[navec]``).
-    """
+def _navec_lookup(path: Path) -> tuple[Callable[[str], np.ndarray | None], int, str]:
     try:
         from navec import Navec
-
-        ref = resources.files("natasha") / NAVEC_FILE
     except ImportError:
-        raise TextrnnError("--embeddings navec needs the optional extra: pip install 'textrnn[navec]' (navec + natasha)") from None
-    with resources.as_file(ref) as path:
-        if not Path(path).is_file():
-            raise TextrnnError(f"navec vectors not found in the natasha package ({NAVEC_FILE})")
+        raise TextrnnError("navec vectors need the optional extra: pip install 'textrnn[navec]'") from None
+    try:
         navec = Navec.load(str(path))
+    except Exception as e:  # a tar without navec's meta / vocab / pq members
+        raise TextrnnError(f"{str(path)!r} is not a navec archive ({type(e).__name__}: {e})") from None
 
     def lookup(word: str) -> np.ndarray | None:
         return navec[word] if word in navec else None
 
-    return lookup, int(navec.pq.dim), "navec_news_v1_1B_250K_300d_100q"
+    return lookup, int(navec.pq.dim), path.name.removesuffix(".tar")
+
+
+def _load_navec(path: Path | None = None) -> tuple[Callable[[str], np.ndarray | None], int, str]:
+    """navec vectors (Kukushkin 2020, github.com/natasha/navec): the news vectors inside the
+    `natasha` wheel, or a navec ``.tar`` archive at ``path`` (e.g. the hudlit release).
+
+    Raises:
+        TextrnnError: the optional extra is not installed (``pip install textrnn[navec]``),
+            or ``path`` is not a navec archive.
+    """
+    if path is not None:
+        return _navec_lookup(path)
+    try:
+        import navec  # noqa: F401
+
+        ref = resources.files("natasha") / NAVEC_FILE
+    except ImportError:
+        raise TextrnnError("--embeddings navec needs the optional extra: pip install 'textrnn[navec]' (navec + natasha)") from None
+    with resources.as_file(ref) as found:
+        if not Path(found).is_file():
+            raise TextrnnError(f"navec vectors not found in the natasha package ({NAVEC_FILE})")
+        return _navec_lookup(Path(found))
 
 
 def _load_text_vectors(path: Path, wanted: set[str]) -> tuple[Callable[[str], np.ndarray | None], int, str]:
@@ -85,7 +100,8 @@ def pretrained_matrix(vocab: Vocabulary, source: str, token_counts: dict[str, in
 
     Args:
         vocab: the model's vocabulary.
-        source: ``"navec"`` or the path of a word2vec / GloVe text file.
+        source: ``"navec"`` (the news vectors in the natasha wheel), the path of a navec
+            ``.tar`` archive, or the path of a word2vec / GloVe text file.
         token_counts: training-set token frequencies, for the running-token coverage.
         seed: seeds the random init of words that have no vector.
 
@@ -100,6 +116,8 @@ def pretrained_matrix(vocab: Vocabulary, source: str, token_counts: dict[str, in
     """
     if source == "navec":
         lookup, dim, name = _load_navec()
+    elif source.endswith(".tar") and Path(source).is_file():
+        lookup, dim, name = _load_navec(Path(source))
     else:
         lookup, dim, name = _load_text_vectors(Path(source), set(vocab.itos))
     rows, found_ids = {}, []

@@ -12,7 +12,7 @@ Examples: ``tfidf-lr``, ``tfidf-lr:analyzer=word+char``, ``lstm``, ``bilstm-attn
 ``bigru-max:embeddings=navec,hidden=256,freeze=1``.
 
 Recurrent options: ``emb`` (embedding dim), ``hidden``, ``layers``, ``dropout``, ``emb_dropout``,
-``embeddings`` (``navec`` or a word2vec/GloVe text file), ``freeze`` (0/1), ``epochs``, ``lr``,
+``embeddings`` (``navec``, a navec ``.tar`` archive or a word2vec/GloVe text file), ``freeze`` (0/1), ``epochs``, ``lr``,
 ``batch``, ``patience``, ``weight_decay``, ``maxlen``, ``vocab`` (max size), ``min_freq``,
 ``class_weight`` (``balanced``), ``subwords`` (hash buckets for fastText-style character n-gram
 embeddings; 0 = off). Preprocessing options for every model: ``stem``, ``lemmatize``,
