@@ -18,6 +18,9 @@ texts up to 64 tokens) on the real token lengths of ``../shared/data/rutweetcorp
 (c) ``trainer``: one epoch of :func:`textrnn.training.train_classifier` (its own timer, so
     the validation pass after the epoch is not counted).
 
+Each is repeated ``--passes`` times over the same timed texts (default 1 on CPU; 10 on CUDA,
+where one pass takes milliseconds): the trainer then runs that many epochs.
+
 All count real (non-padding) tokens per second. Each measurement is capped at a fixed number
 of batches after a warm-up, so the whole run takes a few minutes on 2 cores. Then prediction:
 texts per second for a batch of texts (``predict_proba`` on ``test.csv``) and p50 / p99
@@ -58,6 +61,7 @@ from textrnn.training import TrainConfig, train_classifier
 from textrnn.vocab import Vocabulary
 
 REPO = Path(__file__).resolve().parents[1]
+PASSES = 1  # passes over the timed texts per measurement (--passes; more on a GPU, where one pass is milliseconds)
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "rutweetcorp_sample"
 
 CONFIGS = {
@@ -149,14 +153,14 @@ def take(d: EncodedTexts, start: int, stop: int) -> EncodedTexts:
 
 
 def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, batch_size: int, device: torch.device,
-                    mode: str = "packed", fixed_len: int | None = None, fused: bool = True) -> dict:
+                    mode: str = "packed", fixed_len: int | None = None, fused: bool = True, clip: float = 0.0) -> dict:
     """Forward + backward + Adam over pre-built device-resident batches: all of ``data``'s
     batches timed, after the batches of ``warm``.
 
     ``mode``: ``packed`` (textrnn's model as is), ``padded`` (bucketed batches, no packing,
     last time step: a speed reference only -- wrong for a bidirectional net) or ``fixed``
     (random batches padded to ``fixed_len``, no packing: the lecture's compute without its
-    data loading).
+    data loading). ``clip`` > 0 adds the trainer's gradient-norm clipping (a diagnosis row).
     """
     torch.manual_seed(0)
     model = RecurrentClassifier(cfg).to(device).train()
@@ -187,6 +191,8 @@ def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, ba
         loss = F.binary_cross_entropy_with_logits(logits.squeeze(1), targets)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        if clip > 0:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
         optimizer.step()
 
     for b in build(warm):
@@ -195,12 +201,13 @@ def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, ba
     sync(device)
     load = load_avg()
     start = time.perf_counter()
-    for b in batches:
-        step(*b)
+    for _ in range(PASSES):
+        for b in batches:
+            step(*b)
     sync(device)
     seconds = time.perf_counter() - start
-    tokens = sum(int(b[1].sum()) for b in batches)
-    padded = sum(b[0].numel() for b in batches)
+    tokens = PASSES * sum(int(b[1].sum()) for b in batches)
+    padded = PASSES * sum(b[0].numel() for b in batches)
     return {"tokens_per_s": tokens / seconds, "tokens": tokens, "seconds": round(seconds, 3),
             "batches": len(batches), "padding_per_token": round(padded / tokens - 1, 4), "load": load}
 
@@ -236,7 +243,10 @@ def measure_lecture(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, ma
     sync(device)
     load = load_avg()
     start = time.perf_counter()
-    tokens, padded = epoch(dl)
+    tokens = padded = 0
+    for _ in range(PASSES):
+        t, p = epoch(dl)
+        tokens, padded = tokens + t, padded + p
     sync(device)
     seconds = time.perf_counter() - start
     return {"tokens_per_s": tokens / seconds, "tokens": tokens, "seconds": round(seconds, 3), "batches": len(dl),
@@ -244,10 +254,11 @@ def measure_lecture(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, ma
 
 
 def measure_trainer(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, val: EncodedTexts, batch_size: int,
-                    device: torch.device) -> dict:
+                    device: torch.device, clip: float = TrainConfig.clip_grad_norm) -> dict:
     """One epoch of ``train_classifier`` over ``data`` (after a warm-up epoch over ``warm``);
-    its own timer, so the validation pass after the epoch is not counted."""
-    config = TrainConfig(epochs=1, batch_size=batch_size, lr=1e-3, patience=0, seed=0)
+    its own timer, so the validation pass after the epoch is not counted. ``clip``: the
+    gradient-norm clipping (textrnn's default 1.0; 0 = off, a diagnosis row)."""
+    config = TrainConfig(epochs=PASSES, batch_size=batch_size, lr=1e-3, patience=0, seed=0, clip_grad_norm=clip)
     torch.manual_seed(0)
     train_classifier(RecurrentClassifier(cfg), warm, val, ["0", "1"], config, device=device, quiet=True)
     torch.manual_seed(0)
@@ -255,8 +266,9 @@ def measure_trainer(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, va
     load = load_avg()
     _, summary = train_classifier(model, data, val, ["0", "1"], config, device=device, quiet=True)
     seconds = summary["train_seconds"]
-    return {"tokens_per_s": data.n_tokens() / seconds, "tokens": data.n_tokens(), "seconds": round(seconds, 3),
-            "batches": -(-len(data) // batch_size), "load": load}
+    tokens = PASSES * data.n_tokens()
+    return {"tokens_per_s": tokens / seconds, "tokens": tokens, "seconds": round(seconds, 3),
+            "batches": PASSES * -(-len(data) // batch_size), "load": load}
 
 
 # --- prediction ----------------------------------------------------------------------------
@@ -365,7 +377,11 @@ def run_config(name: str, args, device: torch.device, emit: Emitter) -> None:
     ceiling = measure_ceiling(cfg, timed, warm_data, bs, device)
     lecture = measure_lecture(cfg, timed, warm_data, fixed_len, bs, device)
     trainer = measure_trainer(cfg, timed, warm_data, val, bs, device)
-    for label, row in (("ceiling", ceiling), ("lecture", lecture), ("trainer", trainer)):
+    rows = [("ceiling", ceiling), ("lecture", lecture), ("trainer", trainer)]
+    if args.diagnose:  # where the trainer's time goes beyond the ceiling: its gradient clipping, or the rest
+        rows += [("ceiling_with_clip", measure_ceiling(cfg, timed, warm_data, bs, device, clip=1.0)),
+                 ("trainer_without_clip", measure_trainer(cfg, timed, warm_data, val, bs, device, clip=0.0))]
+    for label, row in rows:
         emit({"name": f"{name}:{label}", **base, "tokens_per_s": round(row["tokens_per_s"], 1),
               "ratio_to_ceiling": round(row["tokens_per_s"] / ceiling["tokens_per_s"], 3),
               "ratio_to_lecture": round(row["tokens_per_s"] / lecture["tokens_per_s"], 3),
@@ -418,7 +434,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with train/val/test.csv (text,label)")
     parser.add_argument("--configs", default="lecture,realistic", help="comma-separated: lecture, realistic")
     parser.add_argument("--max-batches", type=int, default=None, help="timed batches per measurement (default per config)")
+    parser.add_argument("--passes", type=int, default=None,
+                        help="passes over the timed texts per measurement (trainer: epochs); default 1 on cpu, 10 on cuda")
     parser.add_argument("--skip-train", action="store_true")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="also time the ceiling with gradient clipping and the trainer without it")
     parser.add_argument("--skip-predict", action="store_true")
     parser.add_argument("--predict-configs", default="lecture,realistic",
                         help="comma-separated configs whose prediction speed to measure (a quickly trained model each)")
@@ -430,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     device = torch.device(args.device)
+    global PASSES
+    PASSES = args.passes or (10 if device.type == "cuda" else 1)
     if device.type == "cuda":
         if not torch.cuda.is_available():
             parser.error("--device cuda: CUDA is not available")
@@ -437,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     emit = Emitter(args.json)
     emit({"name": "environment", "device": device.type, "torch": torch.__version__, "threads": torch.get_num_threads(),
+          "passes": PASSES,
           "cpus": os.cpu_count(), "load": load_avg(), "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY"),
           "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
           "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
