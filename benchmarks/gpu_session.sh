@@ -9,13 +9,13 @@
 # Usage, from the repository root, on a machine whose python3 has torch:
 #   bash benchmarks/gpu_session.sh DATA_DIR NAVEC_TAR OUT_DIR [SWEEP_SECONDS]
 # DATA_DIR holds rutweetcorp_sample/ and tinyshakespeare/ (as in ../shared/data).
-# Results in OUT_DIR: tests.log, throughput.jsonl, throughput.log, lm.log, sweep.md, env.txt.
+# Results in OUT_DIR: tests.log, throughput.jsonl, throughput.log, lm.log, lm_*.json, sweep.md, env.txt.
 set -u
 DATA=$1
 NAVEC=$2
 OUT=$3
-SWEEP_SECONDS=${4:-470}
-LM_BUDGET=${LM_BUDGET:-170}
+SWEEP_SECONDS=${4:-450}
+LM_BUDGET=${LM_BUDGET:-160}
 export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}" TEXTRNN_CACHE_DIR=/tmp/textrnn-cache
 mkdir -p "$OUT" /tmp/sweep
 T0=$(date +%s)
@@ -95,6 +95,7 @@ wait $P1 $P2
 stamp "char LMs done"
 for n in lstm3x512 lstm2x1024; do
   { echo "=== $n"; cat "/tmp/lm_$n.log" "/tmp/lm_$n.out"; } >> "$OUT/lm.log"
+  cp "/tmp/lm_$n/metrics.json" "$OUT/lm_$n.json" 2>/dev/null
 done
 
 # --- collect the sweep (workers stop themselves at SWEEP_SECONDS)
