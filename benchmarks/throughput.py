@@ -374,18 +374,28 @@ def run_config(name: str, args, device: torch.device, emit: Emitter) -> None:
     fixed_len = max(timed.ids.shape[1], warm_data.ids.shape[1])  # the lecture pads every text to the longest one
     base = {"device": device.type, "config": name, "threads": torch.get_num_threads(), "batch_size": bs}
 
-    ceiling = measure_ceiling(cfg, timed, warm_data, bs, device)
-    lecture = measure_lecture(cfg, timed, warm_data, fixed_len, bs, device)
-    trainer = measure_trainer(cfg, timed, warm_data, val, bs, device)
-    rows = [("ceiling", ceiling), ("lecture", lecture), ("trainer", trainer)]
+    measures = {
+        "ceiling": lambda: measure_ceiling(cfg, timed, warm_data, bs, device),
+        "lecture": lambda: measure_lecture(cfg, timed, warm_data, fixed_len, bs, device),
+        "trainer": lambda: measure_trainer(cfg, timed, warm_data, val, bs, device),
+    }
     if args.diagnose:  # where the trainer's time goes beyond the ceiling: its gradient clipping, or the rest
-        rows += [("ceiling_with_clip", measure_ceiling(cfg, timed, warm_data, bs, device, clip=1.0)),
-                 ("trainer_without_clip", measure_trainer(cfg, timed, warm_data, val, bs, device, clip=0.0))]
-    for label, row in rows:
+        measures["ceiling_with_clip"] = lambda: measure_ceiling(cfg, timed, warm_data, bs, device, clip=1.0)
+        measures["trainer_without_clip"] = lambda: measure_trainer(cfg, timed, warm_data, val, bs, device, clip=0.0)
+    # --rounds: all measurements in turn, that many times; each row reports its median round
+    runs: dict[str, list[dict]] = {label: [] for label in measures}
+    for _ in range(args.rounds):
+        for label, measure in measures.items():
+            runs[label].append(measure())
+    rows = {label: sorted(r, key=lambda row: row["tokens_per_s"])[len(r) // 2] for label, r in runs.items()}
+    ceiling, lecture = rows["ceiling"], rows["lecture"]
+    for label, row in rows.items():
         emit({"name": f"{name}:{label}", **base, "tokens_per_s": round(row["tokens_per_s"], 1),
               "ratio_to_ceiling": round(row["tokens_per_s"] / ceiling["tokens_per_s"], 3),
               "ratio_to_lecture": round(row["tokens_per_s"] / lecture["tokens_per_s"], 3),
-              **{k: v for k, v in row.items() if k != "tokens_per_s"}, **({"fixed_len": fixed_len} if label == "lecture" else {})})
+              **{k: v for k, v in row.items() if k != "tokens_per_s"},
+              **({"rounds_tokens_per_s": [round(r["tokens_per_s"], 1) for r in runs[label]]} if args.rounds > 1 else {}),
+              **({"fixed_len": fixed_len} if label == "lecture" else {})})
 
 
 def investigate(args, device: torch.device, emit: Emitter) -> None:
@@ -436,6 +446,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-batches", type=int, default=None, help="timed batches per measurement (default per config)")
     parser.add_argument("--passes", type=int, default=None,
                         help="passes over the timed texts per measurement (trainer: epochs); default 1 on cpu, 10 on cuda")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run all training measurements in turn this many times; report each one's median round")
     parser.add_argument("--skip-train", action="store_true")
     parser.add_argument("--diagnose", action="store_true",
                         help="also time the ceiling with gradient clipping and the trainer without it")

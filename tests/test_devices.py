@@ -72,12 +72,15 @@ def test_cuda_logits_match_cpu_with_padding_and_any_order(cell, pooling):
     ids, lengths = batch_of([12, 9, 9, 5, 2, 1])
     expected = model(ids, lengths)
     gpu = make_model(cell, pooling, True).cuda()
-    torch.testing.assert_close(gpu(ids.cuda(), lengths).cpu(), expected, atol=1e-4, rtol=1e-4)
-    perm = torch.tensor([5, 2, 0, 4, 1, 3])
-    torch.testing.assert_close(gpu(ids[perm].cuda(), lengths[perm]).cpu(), expected[perm], atol=1e-4, rtol=1e-4)
-    garbage = ids.clone()
-    garbage[garbage == 0] = 33  # padding content must not matter on the GPU either
-    torch.testing.assert_close(gpu(garbage.cuda(), lengths).cpu(), expected, atol=1e-4, rtol=1e-4)
+    # cuDNN's recurrent kernels use TF32 by default (torch.backends.cudnn.allow_tf32): about 1e-3 relative
+    torch.testing.assert_close(gpu(ids.cuda(), lengths).cpu(), expected, atol=2e-3, rtol=2e-3)
+    with torch.backends.cudnn.flags(enabled=True, allow_tf32=False):  # full float32: the same numbers as the CPU
+        torch.testing.assert_close(gpu(ids.cuda(), lengths).cpu(), expected, atol=1e-5, rtol=1e-4)
+        perm = torch.tensor([5, 2, 0, 4, 1, 3])
+        torch.testing.assert_close(gpu(ids[perm].cuda(), lengths[perm]).cpu(), expected[perm], atol=1e-5, rtol=1e-4)
+        garbage = ids.clone()
+        garbage[garbage == 0] = 33  # padding content must not matter on the GPU either
+        torch.testing.assert_close(gpu(garbage.cuda(), lengths).cpu(), expected, atol=1e-5, rtol=1e-4)
 
 
 @cuda
