@@ -104,19 +104,27 @@ def iter_batches(
     """
     device = torch.device(device)
     cuda = device.type == "cuda"
-    resident = cuda and data.ids.device.type == "cuda"
-    for index in bucketed_batches(data.lengths, batch_size, shuffle, generator):
+    batches = bucketed_batches(data.lengths, batch_size, shuffle, generator)
+    if cuda and data.ids.device.type == "cuda" and batches:
+        # device-resident texts: one gather per epoch puts them in batch order, and each batch
+        # is then a slice (no copy, index transfer or gather per batch: ~4 fewer launches a step)
+        order = torch.cat(batches).to(device, non_blocking=True)
+        ids_all = data.ids[order]
+        targets_all = data.targets[order] if data.targets is not None else None
+        start = 0
+        for index in batches:
+            lengths = data.lengths[index]
+            stop = start + len(index)
+            targets = targets_all[start:stop] if targets_all is not None else None
+            yield index, ids_all[start:stop, : int(lengths.max())], lengths, targets
+            start = stop
+        return
+    for index in batches:
         lengths = data.lengths[index]
-        longest = int(lengths.max())
-        if resident:
-            on_device = index.to(device, non_blocking=True)
-            ids = data.ids[on_device, :longest]
-            targets = data.targets[on_device] if data.targets is not None else None
-        else:
-            ids = data.ids[index, :longest]
-            targets = data.targets[index] if data.targets is not None else None
-            if cuda:
-                ids = ids.pin_memory().to(device, non_blocking=True)
-                if targets is not None:
-                    targets = targets.pin_memory().to(device, non_blocking=True)
+        ids = data.ids[index, : int(lengths.max())]
+        targets = data.targets[index] if data.targets is not None else None
+        if cuda:
+            ids = ids.pin_memory().to(device, non_blocking=True)
+            if targets is not None:
+                targets = targets.pin_memory().to(device, non_blocking=True)
         yield index, ids, lengths, targets

@@ -160,7 +160,8 @@ def train_classifier(
     model.to(device)
     # fused AdamW: one kernel over all parameters; on 1 CPU thread a step over the 12 M parameters
     # of a 300-d / 2 x 256 biLSTM takes 34 ms instead of 190 ms (benchmarks/RESULTS.md, "Throughput")
-    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.lr, weight_decay=config.weight_decay,
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay,
                                   fused=device.type in ("cpu", "cuda"))
     num_classes = len(label_names)
     class_weights = balanced_class_weights(train.targets, num_classes) if config.class_weight == "balanced" else None
@@ -178,7 +179,7 @@ def train_classifier(
     for epoch in range(1, config.epochs + 1):
         model.train()
         start = time.perf_counter()
-        total_loss, n_batches = torch.zeros((), device=device), 0  # summed on the device: no sync per batch
+        batch_losses = []  # kept on the device and summed after the epoch: no sync or extra launch per batch
         bar = tqdm(total=len(train), desc=f"epoch {epoch}/{config.epochs}", unit="text", disable=quiet or not sys.stderr.isatty(), leave=False, file=sys.stderr)
         for _, ids, lengths, targets in iter_batches(train, config.batch_size, shuffle=True, generator=generator, device=device):
             logits = model(ids, lengths)
@@ -186,15 +187,15 @@ def train_classifier(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if config.clip_grad_norm > 0:
-                nn.utils.clip_grad_norm_(model.parameters(), config.clip_grad_norm)
+                nn.utils.clip_grad_norm_(params, config.clip_grad_norm)
             optimizer.step()
-            total_loss += loss.detach()
-            n_batches += 1
+            batch_losses.append(loss.detach())
             bar.update(len(lengths))
-            if n_batches % 20 == 0 and not bar.disable:
-                bar.set_postfix(loss=f"{float(total_loss) / n_batches:.4f}")
+            if len(batch_losses) % 20 == 0 and not bar.disable:
+                bar.set_postfix(loss=f"{float(torch.stack(batch_losses[-20:]).mean()):.4f}")
         bar.close()
-        train_loss = float(total_loss) / max(n_batches, 1)  # waits for the device: the epoch's work is done
+        # waits for the device: the epoch's work is done before the clock is read
+        train_loss = float(torch.stack(batch_losses).sum()) / len(batch_losses) if batch_losses else 0.0
         epoch_seconds = time.perf_counter() - start
         train_seconds += epoch_seconds
         if not math.isfinite(train_loss):
