@@ -194,7 +194,9 @@ def test_usage_errors_are_one_line_naming_the_option(capsys, tiny_csvs, tmp_path
     train, _ = tiny_csvs
     for args, fragment in [
         (["train", train, "--out", tmp_path / "r", "--pooling", "median"], "'median' is not one of 'last', 'mean', 'max', 'attention'"),
-        (["train", train, "--out", tmp_path / "r", "--epochs", "abc"], "Invalid value for '--epochs'"),
+        (["train", train, "--out", tmp_path / "r", "--epochs", "abc"], "Invalid value for '--epochs': 'abc':"),
+        (["train", train, "--out", tmp_path / "r", "--lr=fast"], "Invalid value for '--lr': 'fast':"),
+        (["lm", "train", train, "--out", tmp_path / "r", "--dropout", "zz"], "Invalid value for '--dropout': 'zz':"),
         (["nosuchcommand"], "No such command 'nosuchcommand'"),
     ]:
         code, _, err = run(capsys, *args)

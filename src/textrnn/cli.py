@@ -69,6 +69,21 @@ def _command_path(error: click_errors.UsageError) -> str:
     return ctx.command_path.partition(" ")[2] + " "
 
 
+def _given_value(error: click_errors.UsageError, argv: list[str]) -> str | None:
+    """The command-line value of the option a ``BadParameter`` is about (click does not keep it)."""
+    param = getattr(error, "param", None)
+    if not isinstance(error, click_errors.BadParameter) or param is None:
+        return None
+    names = set(getattr(param, "opts", ())) | set(getattr(param, "secondary_opts", ()))
+    for i, arg in enumerate(argv):
+        name, eq, value = arg.partition("=")
+        if name in names:
+            if eq:
+                return value
+            return argv[i + 1] if i + 1 < len(argv) else None
+    return None
+
+
 def _terminate(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
@@ -86,6 +101,10 @@ def main(argv: list[str] | None = None) -> None:
     except click_errors.UsageError as e:
         # click prints usage errors as four lines (usage, hint, blank, error): keep the one that matters
         message = e.format_message().replace("Value error, ", "")
+        value = _given_value(e, sys.argv[1:] if argv is None else list(argv))
+        if value is not None and repr(value) not in message:
+            name, colon, reason = message.partition(": ")
+            message = f"{name}: {value!r}: {reason}" if colon else f"{message} (got {value!r})"
         print(f"textrnn: error: {message} (see textrnn {_command_path(e)}--help)", file=sys.stderr)
         sys.exit(2)
     except click_errors.ClickException as e:
