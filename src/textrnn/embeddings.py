@@ -28,7 +28,8 @@ def _navec_lookup(path: Path) -> tuple[Callable[[str], np.ndarray | None], int, 
     try:
         navec = Navec.load(str(path))
     except Exception as e:  # a tar without navec's meta / vocab / pq members
-        raise TextrnnError(f"{str(path)!r} is not a navec archive ({type(e).__name__}: {e})") from None
+        first_line = str(e).splitlines()[0] if str(e) else ""
+        raise TextrnnError(f"{str(path)!r} is not a navec archive ({type(e).__name__}: {first_line})") from None
 
     def lookup(word: str) -> np.ndarray | None:
         return navec[word] if word in navec else None
@@ -67,7 +68,7 @@ def _load_text_vectors(path: Path, wanted: set[str]) -> tuple[Callable[[str], np
         TextrnnError: missing file, not UTF-8, ragged or non-numeric lines.
     """
     if not path.is_file():
-        raise TextrnnError(f"embeddings file {str(path)!r} not found; expected 'navec' or a word2vec/GloVe text file")
+        raise TextrnnError(f"embeddings file {str(path)!r} not found; expected 'navec', a navec .tar archive or a word2vec/GloVe text file")
     vectors: dict[str, np.ndarray] = {}
     dim = None
     try:
