@@ -437,3 +437,27 @@ def test_empty_inputs():
 
 def test_dawg_extension_flag_is_a_bool():
     assert isinstance(pp.dawg_extension_available(), bool)
+
+
+def _worker_signals(_):
+    import signal
+
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL, signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def test_forked_workers_do_not_inherit_the_clis_sigterm_handler():
+    """The CLI turns SIGTERM into SystemExit; a pool worker that inherited that handler could
+    swallow Pool.terminate() and hang the parent (seen once in ~20 runs of `preprocess --workers 2`)."""
+    import multiprocessing as mp
+    import signal
+
+    from textrnn import preprocessing as pp
+
+    if "fork" not in mp.get_all_start_methods():
+        pytest.skip("needs fork")
+    previous = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(143)))
+    try:
+        with mp.get_context("fork").Pool(2, initializer=pp._worker_init, initargs=(Preprocessor().to_dict(),)) as pool:
+            assert pool.map(_worker_signals, range(4)) == [(True, True)] * 4
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -54,6 +54,7 @@ import math
 import multiprocessing as mp
 import os
 import re
+import signal
 import sys
 import tempfile
 from itertools import chain
@@ -843,6 +844,12 @@ _REPORTED: set[str] = set()  # in a worker: pieces already reported to the paren
 
 def _worker_init(config: dict) -> None:
     global _WORKER
+    # A forked worker inherits the parent's signal handlers: the CLI turns SIGTERM into SystemExit,
+    # which a worker blocked on its task queue could swallow, so Pool.terminate() (the end of every
+    # `with Pool(...)`) waited for it forever (seen once in ~20 runs). Workers die on SIGTERM and
+    # leave Ctrl-C to the parent.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _REPORTED.clear()
     if _WORKER is None or _WORKER.to_dict() != config:  # spawn: rebuild from the configuration
         _WORKER = Preprocessor.from_dict(config)
