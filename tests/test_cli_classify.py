@@ -202,3 +202,21 @@ def test_usage_errors_are_one_line_naming_the_option(capsys, tiny_csvs, tmp_path
         code, _, err = run(capsys, *args)
         assert code == 2 and fragment in err and err.count("\n") == 1, (args, err)
         assert err.startswith("textrnn: error: ")
+
+
+@pytest.mark.parametrize("extra,lemmatize,stem", [
+    ([], True, False),  # the measured Russian default: lemmas + subwords + embedding dropout 0.3
+    (["--stem"], False, True),
+    (["--no-lemmatize"], False, False),
+    (["--lang", "en"], False, False),
+    (["--model", "tfidf-lr"], False, False),
+])
+def test_train_default_is_the_measured_russian_configuration(capsys, tiny_csvs, tmp_path, extra, lemmatize, stem):
+    train, val = tiny_csvs
+    code, _, err = run(capsys, "train", train, "--val", val, "--out", tmp_path / "m", "--epochs", "1", "-q", *extra)
+    assert code == 0, err
+    config = json.loads((tmp_path / "m" / "config.json").read_text(encoding="utf-8"))
+    assert (config["preprocessing"]["lemmatize"], config["preprocessing"]["stem"]) == (lemmatize, stem)
+    if "tfidf-lr" not in extra:
+        assert config["model"]["subword_buckets"] == 20000 and config["model"]["embedding_dropout"] == 0.3
+        assert (config["model"]["cell"], config["model"]["bidirectional"], config["model"]["pooling"]) == ("gru", True, "max")

@@ -98,7 +98,7 @@ def train_command(
     hidden_size: int = typer.Option(128, "--hidden-size", help="Hidden state size per direction."),
     num_layers: int = typer.Option(1, "--num-layers", help="Stacked recurrent layers."),
     dropout: float = typer.Option(0.3, "--dropout", help="Dropout between layers and before the output layer."),
-    embedding_dropout: float = typer.Option(0.1, "--embedding-dropout", help="Dropout on embeddings."),
+    embedding_dropout: float = typer.Option(0.3, "--embedding-dropout", help="Dropout on embeddings."),
     bidirectional: bool = typer.Option(True, "--bidirectional/--unidirectional", help="Also read texts backwards."),
     pooling: Pooling = typer.Option(Pooling.max, "--pooling", help="How token states become one text vector."),
     seed: int = typer.Option(13, "--seed", help="Random seed (weights, dropout, batch order)."),
@@ -107,9 +107,11 @@ def train_command(
     class_weight: Optional[str] = typer.Option(None, "--class-weight", help="'balanced' to weight classes by inverse frequency."),
     embeddings: Optional[str] = typer.Option(None, "--embeddings", help="Pretrained vectors: navec (news vectors in the natasha wheel), a navec .tar archive, or a word2vec/GloVe text file."),
     freeze_embeddings: bool = typer.Option(False, "--freeze-embeddings", help="Keep pretrained vectors fixed."),
-    subword_buckets: int = typer.Option(0, "--subword-buckets", help="Add fastText-style character 3-5-gram embeddings hashed into N buckets (0: off)."),
+    subword_buckets: int = typer.Option(20000, "--subword-buckets", help="Add fastText-style character 3-5-gram embeddings hashed into N buckets (0: off)."),
     lang: Lang = typer.Option(Lang.ru, "--lang", help="Language of the texts (stemmer, stop words)."),
-    lemmatize: LemmatizeOpt = False,
+    lemmatize: Optional[bool] = typer.Option(
+        None, "--lemmatize/--no-lemmatize",
+        help="Replace words by their pymorphy3 lemma. Default: on for recurrent models with --lang ru (unless --stem), off otherwise."),
     stem: StemOpt = False,
     stopwords: StopwordsOpt = False,
     stopwords_file: StopwordsFileOpt = None,
@@ -141,6 +143,8 @@ def train_command(
 
     check_out_dir(out, force)  # fail before any work
     set_threads(threads)
+    if lemmatize is None:  # the measured Russian default (benchmarks/RESULTS.md, "The train default")
+        lemmatize = model != Cell.tfidf_lr and lang == Lang.ru and not stem
     pre = preprocessor_from_cli(
         lemmatize=lemmatize, stem=stem, stopwords=stopwords, negation=negation, lang=lang.value,
         stopwords_file=stopwords_file, replace_stopwords=replace_stopwords, emoticons=emoticons, digits=digits,
