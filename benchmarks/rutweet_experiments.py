@@ -1,0 +1,143 @@
+"""Two levers for the RuTweetCorp gap (issue 4), measured outside the package.
+
+Usage (from the repository root)::
+
+    python benchmarks/rutweet_experiments.py ensemble --seeds 13 14 15 16 17 18
+    python benchmarks/rutweet_experiments.py lm-pretrain --lm-epochs 2 --seeds 13 14
+
+``ensemble``: trains the spec once per seed, saves each model's test probabilities
+(``OUT/SEED.npy``), prints each model's test accuracy and the accuracy of the averaged
+probabilities over every subset size (mean, std, min, max over the subsets).
+
+``lm-pretrain``: before the usual training, trains the same bidirectional encoder as two word
+language models on the training texts, ELMo-style (Peters et al. 2018): the forward states
+predict the next word, the backward states the previous one (softmax heads over the vocabulary;
+1-layer encoders only, where neither direction has seen the word it predicts); then fine-tunes
+the classifier from those weights. Prints the LM loss per epoch (nats per word, the two
+directions summed) and the test accuracy per seed.
+
+Results and commands: benchmarks/RESULTS.md, "Against the TF-IDF baseline (issue 4)".
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+import textrnn.classifier as classifier_module
+from textrnn.batching import EncodedTexts, iter_batches
+from textrnn.csv_input import read_labeled_csv
+from textrnn.models import RecurrentClassifier
+from textrnn.specs import build_from_spec, parse_spec
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data" / "rutweetcorp_sample"
+BEST = "bigru-max:embeddings=navec,lemmatize=1,subwords=20000,emb_dropout=0.3"
+
+
+def load(data: Path, limit: int | None):
+    splits = [read_labeled_csv(data / f"{name}.csv", "text", None) for name in ("train", "val", "test")]
+    if limit:
+        for s in splits:
+            s.texts, s.labels = s.texts[:limit], s.labels[:limit]
+    return splits
+
+
+def ensemble(args) -> None:
+    train, val, test = load(args.data, args.limit)
+    args.out.mkdir(parents=True, exist_ok=True)
+    y = np.asarray(test.labels)
+    probs, names = {}, None
+    for seed in args.seeds:
+        clf = build_from_spec(parse_spec(args.spec), seed=seed, device="cpu")
+        clf.fit(train.texts, train.labels, val.texts, val.labels, quiet=True)
+        probs[seed] = np.asarray(clf.predict_proba(test.texts))
+        names = np.asarray(clf.labels_)
+        np.save(args.out / f"{seed}.npy", probs[seed])
+        print(f"seed {seed}: test accuracy {float((names[probs[seed].argmax(1)] == y).mean()):.4f}", flush=True)
+    for k in range(2, len(probs) + 1):
+        accs = [float((names[np.mean([probs[s] for s in c], 0).argmax(1)] == y).mean())
+                for c in itertools.combinations(sorted(probs), k)]
+        print(f"average of {k} models: accuracy {np.mean(accs):.4f} ± {np.std(accs):.4f} "
+              f"(min {min(accs):.4f}, max {max(accs):.4f}, {len(accs)} subsets)", flush=True)
+
+
+def lm_pretrain(model: RecurrentClassifier, data: EncodedTexts, epochs: int, seed: int, batch_size: int = 64) -> None:
+    """Train ``model``'s embeddings and 1-layer bidirectional encoder as forward + backward word LMs."""
+    if not model.config.bidirectional or model.config.num_layers != 1:
+        raise SystemExit("lm-pretrain needs a 1-layer bidirectional encoder (e.g. bigru-max)")
+    torch.manual_seed(seed)
+    h, vocab = model.config.hidden_size, model.embedding.num_embeddings
+    heads = nn.ModuleList([nn.Linear(h, vocab), nn.Linear(h, vocab)])
+    params = [p for p in model.parameters() if p.requires_grad] + list(heads.parameters())
+    optimizer = torch.optim.AdamW(params, lr=2e-3, fused=True)
+    generator = torch.Generator().manual_seed(seed)
+    model.train()
+    for epoch in range(1, epochs + 1):
+        start, total, n = time.perf_counter(), 0.0, 0
+        for _, ids, lengths, _ in iter_batches(data, batch_size, True, generator):
+            x = model.embedding_dropout(model.embed(ids))
+            out, _ = model.rnn(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=True))
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])
+            words = ids[..., 0] if ids.dim() == 3 else ids
+            real = (torch.arange(words.shape[1])[None] < lengths[:, None])[:, 1:]  # pairs (t, t+1) inside the text
+            loss = (F.cross_entropy(heads[0](out[:, :-1, :h][real]), words[:, 1:][real])
+                    + F.cross_entropy(heads[1](out[:, 1:, h:][real]), words[:, :-1][real]))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            total, n = total + float(loss.detach()), n + 1
+        print(f"  LM epoch {epoch}: {total / n:.3f} nats/word (forward + backward), "
+              f"{time.perf_counter() - start:.0f} s", flush=True)
+
+
+def pretrain_then_classify(args) -> None:
+    train, val, test = load(args.data, args.limit)
+    real_train = classifier_module.train_classifier
+
+    def with_pretraining(model, train_data, val_data, names, config, device="cpu", quiet=False):
+        lm_pretrain(model, train_data, args.lm_epochs, config.seed)
+        return real_train(model, train_data, val_data, names, config, device=device, quiet=quiet)
+
+    classifier_module.train_classifier = with_pretraining  # fit() looks it up in its module
+    try:
+        for seed in args.seeds:
+            clf = build_from_spec(parse_spec(args.spec), seed=seed, device="cpu")
+            start = time.perf_counter()
+            clf.fit(train.texts, train.labels, val.texts, val.labels, quiet=True)
+            m = clf.evaluate(test.texts, test.labels)
+            print(f"lm_epochs={args.lm_epochs} seed {seed}: test accuracy {m['accuracy']:.4f} macro_f1 "
+                  f"{m['macro_f1']:.4f} best epoch {clf.summary_['best_epoch']} {time.perf_counter() - start:.0f} s",
+                  flush=True)
+    finally:
+        classifier_module.train_classifier = real_train
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("experiment", choices=["ensemble", "lm-pretrain"])
+    parser.add_argument("--spec", default=BEST, help=f"model spec (default: {BEST})")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[13, 14, 15])
+    parser.add_argument("--lm-epochs", type=int, default=2)
+    parser.add_argument("--data", type=Path, default=DATA, help="folder with train/val/test.csv")
+    parser.add_argument("--out", type=Path, default=REPO / "runs" / "issue4" / "ensemble")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--limit", type=int, default=None, help="first N texts of each split (a quick try)")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    (ensemble if args.experiment == "ensemble" else pretrain_then_classify)(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
