@@ -196,6 +196,9 @@ def test_usage_errors_are_one_line_naming_the_option(capsys, tiny_csvs, tmp_path
         (["train", train, "--out", tmp_path / "r", "--pooling", "median"], "'median' is not one of 'last', 'mean', 'max', 'attention'"),
         (["train", train, "--out", tmp_path / "r", "--epochs", "abc"], "Invalid value for '--epochs': 'abc':"),
         (["train", train, "--out", tmp_path / "r", "--lr=fast"], "Invalid value for '--lr': 'fast':"),
+        (["train", train, "--out", tmp_path / "r", "--epochs", "3", "--epochs", "abc"], "Invalid value for '--epochs': 'abc':"),
+        (["train", train, "--out", tmp_path / "r", "--subword-buckets", "99999999999"],
+         "subword-buckets must be between 0 (off) and 10,000,000, got 99999999999"),
         (["lm", "train", train, "--out", tmp_path / "r", "--dropout", "zz"], "Invalid value for '--dropout': 'zz':"),
         (["nosuchcommand"], "No such command 'nosuchcommand'"),
     ]:

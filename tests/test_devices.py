@@ -9,7 +9,7 @@ import torch
 
 from textrnn.batching import EncodedTexts, iter_batches, to_device
 from textrnn.classifier import RecurrentTextClassifier, VocabConfig
-from textrnn.devices import resolve_device
+from textrnn.devices import fits_in_memory, resolve_device
 from textrnn.errors import TextrnnError
 from textrnn.models import ModelConfig, RecurrentClassifier
 from textrnn.pooling import POOLINGS
@@ -54,6 +54,17 @@ def test_resolve_device_names_the_bad_value():
         with pytest.raises(TextrnnError, match="CUDA is not available"):
             resolve_device("cuda")
         assert resolve_device("auto") == torch.device("cpu")
+
+
+def test_allocation_failures_become_one_line_naming_the_options():
+    with pytest.raises(TextrnnError, match=r"^the model does not fit in memory \(.*can't allocate memory.*\); lower --hidden-size$"):
+        with fits_in_memory("the model", "--hidden-size"):
+            # torch's message for a refused CPU allocation (seen with --hidden-size 1000000000)
+            raise RuntimeError("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
+                               "memory: you tried to allocate 1536000000000 bytes.\nmore lines")
+    with pytest.raises(RuntimeError, match="something else"):  # other errors pass through unchanged
+        with fits_in_memory("the model", "--hidden-size"):
+            raise RuntimeError("something else")
 
 
 def test_to_device_leaves_cpu_data_alone():

@@ -61,6 +61,14 @@ def test_navec_archive_path_gives_the_bundled_vectors(tmp_path):
     with pytest.raises(TextrnnError, match="is not a navec archive") as error:
         pretrained_matrix(vocab, str(not_navec))
     assert "\n" not in str(error.value)  # tarfile's own message has one line per method tried
+    assert "expected a navec .tar holding meta.json, vocab.bin and pq.bin" in str(error.value)
+    (tmp_path / "dir.tar").mkdir()
+    with pytest.raises(TextrnnError, match="is a directory; expected 'navec', a navec .tar archive"):
+        pretrained_matrix(vocab, str(tmp_path / "dir.tar"))
+    with resources.as_file(resources.files(natasha) / NAVEC_FILE) as tar:
+        (tmp_path / "UPPER.TAR").symlink_to(tar)
+        upper, _ = pretrained_matrix(vocab, str(tmp_path / "UPPER.TAR"))
+    torch.testing.assert_close(upper, bundled, rtol=0, atol=0)
 
 
 def small_classifier(pooling, demo_rows, **kwargs):

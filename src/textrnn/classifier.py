@@ -24,7 +24,7 @@ from safetensors.torch import load_file, save_file
 import textrnn
 from textrnn.batching import EncodedTexts
 from textrnn.csv_input import sorted_labels
-from textrnn.devices import resolve_device  # noqa: F401  (re-exported: textrnn.classifier.resolve_device)
+from textrnn.devices import fits_in_memory, resolve_device  # resolve_device re-exported here
 from textrnn.embeddings import pretrained_matrix
 from textrnn.errors import TextrnnError
 from textrnn.io import FORMAT_VERSION, atomic_dir, read_json, read_model_config, write_json
@@ -225,7 +225,9 @@ class RecurrentTextClassifier:
         cfg = ModelConfig.from_dict({**self.model_config.to_dict(), **overrides})
         self.model_config = cfg
         torch.manual_seed(self.train_config.seed)
-        self.model_ = RecurrentClassifier(cfg)
+        with fits_in_memory("the model", f"--hidden-size, --embedding-dim, --max-vocab or --subword-buckets (now "
+                                         f"{cfg.hidden_size}, {cfg.embedding_dim}, {cfg.vocab_size}, {cfg.subword_buckets})"):
+            self.model_ = RecurrentClassifier(cfg)
         if pretrained is not None:
             with torch.no_grad():
                 self.model_.embedding.weight.copy_(pretrained)

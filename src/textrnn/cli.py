@@ -75,13 +75,12 @@ def _given_value(error: click_errors.UsageError, argv: list[str]) -> str | None:
     if not isinstance(error, click_errors.BadParameter) or param is None:
         return None
     names = set(getattr(param, "opts", ())) | set(getattr(param, "secondary_opts", ()))
+    given = None
     for i, arg in enumerate(argv):
         name, eq, value = arg.partition("=")
-        if name in names:
-            if eq:
-                return value
-            return argv[i + 1] if i + 1 < len(argv) else None
-    return None
+        if name in names:  # the last occurrence wins (click keeps the last value of an option)
+            given = value if eq else (argv[i + 1] if i + 1 < len(argv) else None)
+    return given
 
 
 def _terminate(signum, frame) -> None:

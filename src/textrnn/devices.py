@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 import torch
 
 from textrnn.errors import TextrnnError
@@ -26,3 +29,16 @@ def resolve_device(device: str | torch.device) -> torch.device:
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise TextrnnError(f"device {device!r} asked for, but CUDA is not available here")
     return dev
+
+
+@contextmanager
+def fits_in_memory(what: str, options: str) -> Iterator[None]:
+    """Turn torch's allocation failure (CPU ``DefaultCPUAllocator`` or CUDA out of memory) inside
+    the block into one :class:`TextrnnError` line naming ``what`` and the ``options`` to lower."""
+    try:
+        yield
+    except RuntimeError as e:
+        if "alloc" not in str(e):
+            raise
+        reason = str(e).splitlines()[0][:160]
+        raise TextrnnError(f"{what} does not fit in memory ({reason}); lower {options}") from None

@@ -28,8 +28,10 @@ def _navec_lookup(path: Path) -> tuple[Callable[[str], np.ndarray | None], int, 
     try:
         navec = Navec.load(str(path))
     except Exception as e:  # a tar without navec's meta / vocab / pq members
-        first_line = str(e).splitlines()[0] if str(e) else ""
-        raise TextrnnError(f"{str(path)!r} is not a navec archive ({type(e).__name__}: {first_line})") from None
+        raise TextrnnError(
+            f"{str(path)!r} is not a navec archive (reading it failed with {type(e).__name__}); expected a navec .tar "
+            f"holding meta.json, vocab.bin and pq.bin, e.g. navec_hudlit_v1_12B_500K_300d_100q.tar"
+        ) from None
 
     def lookup(word: str) -> np.ndarray | None:
         return navec[word] if word in navec else None
@@ -117,7 +119,10 @@ def pretrained_matrix(vocab: Vocabulary, source: str, token_counts: dict[str, in
     """
     if source == "navec":
         lookup, dim, name = _load_navec()
-    elif source.endswith(".tar") and Path(source).is_file():
+    elif Path(source).is_dir():
+        raise TextrnnError(f"embeddings path {source!r} is a directory; expected 'navec', a navec .tar archive "
+                           f"or a word2vec/GloVe text file")
+    elif source.lower().endswith(".tar") and Path(source).is_file():
         lookup, dim, name = _load_navec(Path(source))
     else:
         lookup, dim, name = _load_text_vectors(Path(source), set(vocab.itos))

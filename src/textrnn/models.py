@@ -14,6 +14,10 @@ from textrnn.pooling import POOLINGS, AdditiveAttention, max_pool, mean_pool
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
+# fastText uses 2 M buckets; 10 M x 300-d float32 is already 12 GB of embeddings
+MAX_SUBWORD_BUCKETS = 10_000_000
+
+
 @dataclass
 class ModelConfig:
     """Architecture of a :class:`RecurrentClassifier` (stored in ``config.json``).
@@ -59,10 +63,14 @@ class ModelConfig:
             raise TextrnnError(f"unknown model {self.cell!r}; expected one of {sorted(CELLS)}")
         if self.pooling not in POOLINGS:
             raise TextrnnError(f"unknown pooling {self.pooling!r}; expected one of {list(POOLINGS)}")
-        if self.subword_buckets < 0 or not 1 <= self.subword_min_n <= self.subword_max_n or self.max_subwords < 1:
+        if not 0 <= self.subword_buckets <= MAX_SUBWORD_BUCKETS:
             raise TextrnnError(
-                f"subwords need buckets >= 0, 1 <= min_n <= max_n and max_subwords >= 1; got {self.subword_buckets}, "
-                f"{self.subword_min_n}, {self.subword_max_n}, {self.max_subwords}"
+                f"subword-buckets must be between 0 (off) and {MAX_SUBWORD_BUCKETS:,}, got {self.subword_buckets}"
+            )
+        if not 1 <= self.subword_min_n <= self.subword_max_n or self.max_subwords < 1:
+            raise TextrnnError(
+                f"subword n-grams need 1 <= min_n <= max_n and max_subwords >= 1; got {self.subword_min_n}, "
+                f"{self.subword_max_n}, {self.max_subwords}"
             )
         for name in ("vocab_size", "num_outputs", "embedding_dim", "hidden_size", "num_layers", "attention_size"):
             if getattr(self, name) < 1:

@@ -421,7 +421,7 @@ class Preprocessor:
             raise TextrnnError("preprocessing options lemmatize and stem are exclusive; expected at most one of them")
         if self.lemmatize and self.lang != "ru":
             raise TextrnnError(
-                f"lemmatize is available for lang='ru' only, got lang={self.lang!r}; use stem=True instead"
+                f"lemmatize is available for lang='ru' only, got lang={self.lang!r}; use stem (--stem) instead"
             )
         self._reset_state()
 

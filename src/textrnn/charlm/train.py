@@ -40,7 +40,7 @@ from textrnn.charlm.data import (
 )
 from textrnn.charlm.model import CharLM, State, detach_state, n_parameters
 from textrnn.charlm.vocab import CharVocab
-from textrnn.devices import resolve_device
+from textrnn.devices import fits_in_memory, resolve_device
 from textrnn.errors import TextrnnError
 from textrnn.io import FORMAT_VERSION, atomic_dir, check_out_dir, write_json
 
@@ -374,8 +374,10 @@ def train_lm(
     if not val_batches:
         raise TextrnnError("validation text is too short: expected at least 2 characters")
 
-    model = CharLM(len(vocab), config.embed_dim, config.hidden_size, config.num_layers,
-                   config.model, config.dropout, config.tie_weights).to(device)
+    with fits_in_memory("the model", f"--hidden-size, --embed-dim or --num-layers (now {config.hidden_size}, "
+                                     f"{config.embed_dim}, {config.num_layers})"):
+        model = CharLM(len(vocab), config.embed_dim, config.hidden_size, config.num_layers,
+                       config.model, config.dropout, config.tie_weights).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, betas=(0.9, 0.99),
                                  weight_decay=config.weight_decay, fused=device.type == "cuda" or None)
     steps_per_epoch = batches.steps_per_epoch()
