@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     python benchmarks/rutweet_experiments.py ensemble --seeds 13 14 15 16 17 18
     python benchmarks/rutweet_experiments.py lm-pretrain --lm-epochs 2 --seeds 13 14
+    python benchmarks/rutweet_experiments.py char-cnn --seeds 13 14
 
 ``ensemble``: trains the spec once per seed, saves each model's test probabilities
 (``OUT/SEED.npy``), prints each model's test accuracy and the accuracy of the averaged
@@ -15,6 +16,11 @@ predict the next word, the backward states the previous one (softmax heads over 
 1-layer encoders only, where neither direction has seen the word it predicts); then fine-tunes
 the classifier from those weights. Prints the LM loss per epoch (nats per word, the two
 directions summed) and the test accuracy per seed.
+
+``char-cnn``: adds a character-level CNN word encoder (Kim et al. 2016, "Character-Aware Neural
+Language Models": character embeddings 32, filters of widths 2-5, max over the word, a linear map
+to the embedding size) to each word's embedding (pretrained vector + hashed n-grams), computed for
+the distinct words of each batch; the rest of the model and the training are unchanged.
 
 Results and commands: benchmarks/RESULTS.md, "Against the TF-IDF baseline (issue 4)".
 """
@@ -123,9 +129,70 @@ def pretrain_then_classify(args) -> None:
         classifier_module.train_classifier = real_train
 
 
+class CharCNN(nn.Module):
+    """Word vectors from the word's characters: ``(n_words, max_chars) int64`` -> ``(n_words, dim)``."""
+
+    def __init__(self, n_chars: int, dim: int, char_dim: int = 32, filters: int = 64, widths=(2, 3, 4, 5)) -> None:
+        super().__init__()
+        self.chars = nn.Embedding(n_chars, char_dim, padding_idx=0)
+        self.convs = nn.ModuleList(nn.Conv1d(char_dim, filters, w, padding=w - 1) for w in widths)
+        self.project = nn.Linear(filters * len(widths), dim)
+
+    def forward(self, chars: torch.Tensor) -> torch.Tensor:
+        x = self.chars(chars).transpose(1, 2)  # (n, char_dim, max_chars)
+        pad = (chars == 0).unsqueeze(1)
+        feats = []
+        for conv in self.convs:
+            y = conv(x)[..., : chars.shape[1]]
+            feats.append(y.masked_fill(pad, -1e4).amax(-1))
+        return self.project(torch.tanh(torch.cat(feats, 1)))
+
+
+def add_char_cnn(model: RecurrentClassifier, itos: list[str], max_chars: int = 16) -> None:
+    """Attach a :class:`CharCNN` to ``model`` and add its word vectors in ``model.embed``."""
+    alphabet = {c for w in itos[2:] for c in w}
+    index = {c: i for i, c in enumerate(sorted(alphabet), start=3)}  # 0 pad, 1 start of word, 2 end of word
+    table = torch.zeros((len(itos), max_chars + 2), dtype=torch.int64)
+    for i, word in enumerate(itos[2:], start=2):
+        codes = [1] + [index[c] for c in word[:max_chars]] + [2]
+        table[i, : len(codes)] = torch.tensor(codes)
+    model.char_cnn = CharCNN(len(index) + 3, model.config.embedding_dim)
+    model.register_buffer("char_table", table, persistent=False)
+    base_embed = model.embed
+
+    def embed(ids: torch.Tensor) -> torch.Tensor:
+        words = ids[..., 0] if ids.dim() == 3 else ids
+        unique, inverse = words.unique(return_inverse=True)
+        vectors = model.char_cnn(model.char_table[unique])
+        return base_embed(ids) + vectors[inverse] * (words != 0).unsqueeze(-1)
+
+    model.embed = embed
+
+
+def char_cnn_then_classify(args) -> None:
+    train, val, test = load(args.data, args.limit)
+    real_train = classifier_module.train_classifier
+    for seed in args.seeds:
+        clf = build_from_spec(parse_spec(args.spec), seed=seed, device="cpu")
+
+        def with_char_cnn(model, train_data, val_data, names, config, device="cpu", quiet=False, clf=clf):
+            add_char_cnn(model, clf.vocab_.itos)
+            return real_train(model, train_data, val_data, names, config, device=device, quiet=quiet)
+
+        classifier_module.train_classifier = with_char_cnn
+        try:
+            start = time.perf_counter()
+            clf.fit(train.texts, train.labels, val.texts, val.labels, quiet=True)
+        finally:
+            classifier_module.train_classifier = real_train
+        m = clf.evaluate(test.texts, test.labels)
+        print(f"char-cnn seed {seed}: test accuracy {m['accuracy']:.4f} macro_f1 {m['macro_f1']:.4f} "
+              f"best epoch {clf.summary_['best_epoch']} {time.perf_counter() - start:.0f} s", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("experiment", choices=["ensemble", "lm-pretrain"])
+    parser.add_argument("experiment", choices=["ensemble", "lm-pretrain", "char-cnn"])
     parser.add_argument("--spec", default=BEST, help=f"model spec (default: {BEST})")
     parser.add_argument("--seeds", type=int, nargs="+", default=[13, 14, 15])
     parser.add_argument("--lm-epochs", type=int, default=2)
@@ -135,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="first N texts of each split (a quick try)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    (ensemble if args.experiment == "ensemble" else pretrain_then_classify)(args)
+    {"ensemble": ensemble, "lm-pretrain": pretrain_then_classify, "char-cnn": char_cnn_then_classify}[args.experiment](args)
     return 0
 
 
