@@ -197,6 +197,8 @@ def test_usage_errors_are_one_line_naming_the_option(capsys, tiny_csvs, tmp_path
         (["train", train, "--out", tmp_path / "r", "--epochs", "abc"], "Invalid value for '--epochs': 'abc':"),
         (["train", train, "--out", tmp_path / "r", "--lr=fast"], "Invalid value for '--lr': 'fast':"),
         (["train", train, "--out", tmp_path / "r", "--epochs", "3", "--epochs", "abc"], "Invalid value for '--epochs': 'abc':"),
+        (["train", train, "--out", tmp_path / "r", "--model", "tfidf-lr", "--embedding-dropout", "1.5"],
+         "embedding-dropout must be in [0, 1), got 1.5"),
         (["train", train, "--out", tmp_path / "r", "--subword-buckets", "99999999999"],
          "subword-buckets must be between 0 (off) and 10,000,000, got 99999999999"),
         (["lm", "train", train, "--out", tmp_path / "r", "--dropout", "zz"], "Invalid value for '--dropout': 'zz':"),

@@ -153,6 +153,11 @@ def train_command(
     )
     if model == Cell.tfidf_lr:
         from textrnn.baseline import TfidfLogisticRegression
+        from textrnn.models import ModelConfig
+
+        # the recurrent options do not apply, but a bad value is still an error (not silently ignored)
+        ModelConfig(embedding_dim=embedding_dim, hidden_size=hidden_size, num_layers=num_layers, dropout=dropout,
+                    embedding_dropout=embedding_dropout, subword_buckets=subword_buckets).validate()
 
         clf = TfidfLogisticRegression(preprocessor=pre, analyzer=analyzer, word_ngram_range=parse_range(ngram_range, "--ngram-range"),
                                       C=c, seed=seed)
