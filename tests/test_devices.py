@@ -46,6 +46,11 @@ def test_sorted_batch_equals_the_same_texts_in_any_order(pooling, bidirectional)
 
 def test_resolve_device_names_the_bad_value():
     assert resolve_device("cpu") == torch.device("cpu")
+    assert resolve_device("cpu:0") == torch.device("cpu")
+    with pytest.raises(TextrnnError, match=r"^unknown device 'cpu:1'; expected auto, cpu, cpu:0, cuda or cuda:N$"):
+        resolve_device("cpu:1")
+    with pytest.raises(TextrnnError, match="unknown device 'cuda:x'"):
+        resolve_device("cuda:x")
     with pytest.raises(TextrnnError, match="unknown device 'gpu0'"):
         resolve_device("gpu0")
     with pytest.raises(TextrnnError, match="unknown device 'meta'"):
@@ -54,6 +59,9 @@ def test_resolve_device_names_the_bad_value():
         with pytest.raises(TextrnnError, match="CUDA is not available"):
             resolve_device("cuda")
         assert resolve_device("auto") == torch.device("cpu")
+    else:
+        with pytest.raises(TextrnnError, match=r"cuda:99.*GPU\(s\): cuda:0 to"):
+            resolve_device("cuda:99")
 
 
 def test_allocation_failures_become_one_line_naming_the_options():

@@ -137,7 +137,7 @@ def compare_command(
     out: Path = typer.Option(..., "--out", help="Directory for compare.json and compare.md."),
     text_col: str = typer.Option("text", "--text-col", help="Column with the texts."),
     label_col: Optional[str] = typer.Option(None, "--label-col", help="Column with the labels [default: label, else class]."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda (recurrent models)."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N (recurrent models)."),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads for torch [default: one per core]."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out directory."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the final table."),

@@ -132,7 +132,7 @@ def train_command(
     analyzer: str = typer.Option("word", "--analyzer", help="tfidf-lr only: word, char_wb or word+char."),
     ngram_range: str = typer.Option("1,2", "--ngram-range", help="tfidf-lr only: word n-gram range MIN,MAX."),
     c: float = typer.Option(4.0, "--C", help="tfidf-lr only: inverse regularisation strength of logistic regression."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads for torch [default: one per core]."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing model directory."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-epoch log."),
@@ -214,7 +214,7 @@ def evaluate_command(
     text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column [default: the one used in training]."),
     label_col: Optional[str] = typer.Option(None, "--label-col", help="Label column [default: label, else class]."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
 ) -> None:
     """Score a trained model on a labelled CSV: accuracy, macro-F1, per-class scores."""
     from textrnn.classifier import load_classifier
@@ -237,7 +237,7 @@ def predict_command(
     text_col: str = typer.Option("text", "--text-col", help="Text column of --input."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON lines instead of a table."),
     batch_size: int = typer.Option(256, "--batch-size", help="Texts per batch."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --output file."),
 ) -> None:
     """Predict labels and class probabilities for texts given as arguments or in a CSV."""
@@ -352,7 +352,7 @@ def explain_command(
     png_path: Optional[Path] = typer.Option(None, "--png", help="Write a bar chart of token weights."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing --html / --png files."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
 ) -> None:
     """Show each token's weight in a prediction: attention weights, or gradient x input saliency."""
     from textrnn.classifier import load_classifier

@@ -45,7 +45,7 @@ def train_command(
     line_mode: bool = typer.Option(False, "--line-mode", help="Each line is one <bos> ... <eos> sequence (names, titles, tweets)."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     threads: int = typer.Option(0, "--threads", help="CPU threads (0 = tuned while training, between 1 and the available cores, by measured speed and load)."),
-    device: str = typer.Option("cpu", "--device", help="cpu, cuda[:N] or auto (CUDA when available)."),
+    device: str = typer.Option("cpu", "--device", help="cpu, cuda, cuda:N or auto (CUDA when available)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out directory."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress lines on stderr."),
 ) -> None:
@@ -68,7 +68,7 @@ def evaluate_command(
     run_dir: Path = typer.Argument(..., help="Model directory written by `textrnn lm train`."),
     text: List[Path] = typer.Argument(..., help="UTF-8 text file(s) to score."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    device: str = typer.Option("cpu", "--device", help="cpu, cuda[:N] or auto (CUDA when available)."),
+    device: str = typer.Option("cpu", "--device", help="cpu, cuda, cuda:N or auto (CUDA when available)."),
 ) -> None:
     """Score text: loss in nats per character, bits per character, perplexity."""
     from textrnn.charlm.data import read_texts
