@@ -17,6 +17,7 @@ from tqdm.auto import tqdm
 from textrnn.batching import EncodedTexts, iter_batches, to_device
 from textrnn.errors import TextrnnError
 from textrnn.metrics import classification_metrics
+from textrnn.optim import clip_and_step
 
 MONITORS = {"macro_f1": "max", "accuracy": "max", "val_loss": "min"}
 
@@ -186,9 +187,7 @@ def train_classifier(
             loss = loss_fn(logits, targets, cw_device)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            if config.clip_grad_norm > 0:
-                nn.utils.clip_grad_norm_(params, config.clip_grad_norm)
-            optimizer.step()
+            clip_and_step(optimizer, params, config.clip_grad_norm)  # clipping folded into the fused step
             batch_losses.append(loss.detach())
             bar.update(len(lengths))
             if len(batch_losses) % 20 == 0 and not bar.disable:

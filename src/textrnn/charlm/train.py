@@ -43,6 +43,7 @@ from textrnn.charlm.vocab import CharVocab
 from textrnn.devices import fits_in_memory, resolve_device
 from textrnn.errors import TextrnnError
 from textrnn.io import FORMAT_VERSION, atomic_dir, check_out_dir, write_json
+from textrnn.optim import clip_and_step
 
 KIND = "char_lm"
 LN2 = math.log(2.0)
@@ -151,9 +152,7 @@ def train_step(
     )
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
-    if clip > 0:
-        nn.utils.clip_grad_norm_(model.parameters(), clip)
-    optimizer.step()
+    clip_and_step(optimizer, list(model.parameters()), clip)
     return loss.item(), detach_state(state)
 
 
