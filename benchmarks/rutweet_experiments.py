@@ -5,6 +5,7 @@ Usage (from the repository root)::
     python benchmarks/rutweet_experiments.py ensemble --seeds 13 14 15 16 17 18
     python benchmarks/rutweet_experiments.py lm-pretrain --lm-epochs 2 --seeds 13 14
     python benchmarks/rutweet_experiments.py char-cnn --seeds 13 14
+    python benchmarks/rutweet_experiments.py with-tfidf --seeds 13 14 15
 
 ``ensemble``: trains the spec once per seed, saves each model's test probabilities
 (``OUT/SEED.npy``), prints each model's test accuracy and the accuracy of the averaged
@@ -21,6 +22,11 @@ directions summed) and the test accuracy per seed.
 Language Models": character embeddings 32, filters of widths 2-5, max over the word, a linear map
 to the embedding size) to each word's embedding (pretrained vector + hashed n-grams), computed for
 the distinct words of each batch; the rest of the model and the training are unchanged.
+
+``with-tfidf``: an upper bound for any "recurrent + bag of n-grams" hybrid: averages the recurrent
+model's test probabilities with those of the TF-IDF word+char + logistic regression baseline itself,
+``w * p_tfidf + (1 - w) * p_rnn``; prints the test accuracy for each weight ``w`` in 0.1 steps and
+for the weight chosen on the validation set.
 
 Results and commands: benchmarks/RESULTS.md, "Against the TF-IDF baseline (issue 4)".
 """
@@ -190,9 +196,34 @@ def char_cnn_then_classify(args) -> None:
               f"best epoch {clf.summary_['best_epoch']} {time.perf_counter() - start:.0f} s", flush=True)
 
 
+def with_tfidf(args) -> None:
+    train, val, test = load(args.data, args.limit)
+    y_val, y_test = np.asarray(val.labels), np.asarray(test.labels)
+
+    def fitted_probs(spec: str, seed: int):
+        clf = build_from_spec(parse_spec(spec), seed=seed, device="cpu")
+        clf.fit(train.texts, train.labels, val.texts, val.labels, quiet=True)
+        return np.asarray(clf.predict_proba(val.texts)), np.asarray(clf.predict_proba(test.texts)), np.asarray(clf.labels_)
+
+    tfidf_val, tfidf_test, names = fitted_probs("tfidf-lr:analyzer=word+char", args.seeds[0])
+    print(f"tfidf-lr word+char: test accuracy {float((names[tfidf_test.argmax(1)] == y_test).mean()):.4f}", flush=True)
+    weights = np.round(np.arange(0.0, 1.01, 0.1), 1)
+    for seed in args.seeds:
+        rnn_val, rnn_test, rnn_names = fitted_probs(args.spec, seed)
+        assert list(rnn_names) == list(names)
+
+        def accuracy(w, p_tfidf, p_rnn, y):
+            return float((names[(w * p_tfidf + (1 - w) * p_rnn).argmax(1)] == y).mean())
+
+        test_acc = {w: accuracy(w, tfidf_test, rnn_test, y_test) for w in weights}
+        chosen = max(weights, key=lambda w: (accuracy(w, tfidf_val, rnn_val, y_val), -abs(w - 0.5)))
+        print(f"seed {seed}: " + ", ".join(f"w={w}: {a:.4f}" for w, a in test_acc.items())
+              + f"; chosen on val w={chosen}: test {test_acc[chosen]:.4f}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("experiment", choices=["ensemble", "lm-pretrain", "char-cnn"])
+    parser.add_argument("experiment", choices=["ensemble", "lm-pretrain", "char-cnn", "with-tfidf"])
     parser.add_argument("--spec", default=BEST, help=f"model spec (default: {BEST})")
     parser.add_argument("--seeds", type=int, nargs="+", default=[13, 14, 15])
     parser.add_argument("--lm-epochs", type=int, default=2)
@@ -202,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="first N texts of each split (a quick try)")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    {"ensemble": ensemble, "lm-pretrain": pretrain_then_classify, "char-cnn": char_cnn_then_classify}[args.experiment](args)
+    {"ensemble": ensemble, "lm-pretrain": pretrain_then_classify, "char-cnn": char_cnn_then_classify,
+     "with-tfidf": with_tfidf}[args.experiment](args)
     return 0
 
 

@@ -4,6 +4,7 @@ Usage (from the repository root)::
 
     python benchmarks/throughput.py [--device cpu|cuda] [--threads 1] [--json]
     python benchmarks/throughput.py --investigate        # the CPU matrix behind RESULTS.md
+    python benchmarks/throughput.py --clip-ab --repeats 5  # clipping: clip_grad_norm_ vs folded into Adam
 
 For each configuration (``lecture``: LSTM, embedding 128, hidden 20, 2 layers, 20 tokens,
 batch 512; ``realistic``: bidirectional LSTM, 2 layers, hidden 256, embedding 300, batch 64,
@@ -56,6 +57,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from textrnn.batching import EncodedTexts, bucketed_batches
 from textrnn.models import CELLS, ModelConfig, RecurrentClassifier
+from textrnn.optim import clip_and_step
 from textrnn.preprocessing import Preprocessor
 from textrnn.training import TrainConfig, train_classifier
 from textrnn.vocab import Vocabulary
@@ -165,7 +167,8 @@ def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, ba
     torch.manual_seed(0)
     model = RecurrentClassifier(cfg).to(device).train()
     # the ceiling gets the fastest Adam (fused: one kernel for all parameters; 5x faster on CPU)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=fused and device.type in ("cpu", "cuda"))
+    params = list(model.parameters())
+    optimizer = torch.optim.Adam(params, lr=1e-3, fused=fused and device.type in ("cpu", "cuda"))
 
     def build(d: EncodedTexts) -> list:
         g = torch.Generator().manual_seed(0)
@@ -191,9 +194,7 @@ def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, ba
         loss = F.binary_cross_entropy_with_logits(logits.squeeze(1), targets)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        if clip > 0:
-            nn.utils.clip_grad_norm_(model.parameters(), clip)
-        optimizer.step()
+        clip_and_step(optimizer, params, clip)  # the trainer's clipping (folded into a fused step)
 
     for b in build(warm):
         step(*b)
@@ -435,6 +436,49 @@ def investigate(args, device: torch.device, emit: Emitter) -> None:
     torch.set_num_threads(args.threads)
 
 
+def clip_ab(args, device: torch.device, emit: Emitter) -> None:
+    """Milliseconds per training step with no clipping, ``clip_grad_norm_`` + ``step()``, and
+    :func:`textrnn.optim.clip_and_step` (clipping folded into the fused Adam kernel), interleaved
+    over ``--repeats`` rounds on the same batches (the first ``batches`` of each config)."""
+    for name in [c.strip() for c in args.configs.split(",") if c.strip()]:
+        spec = CONFIGS[name]
+        vocab, data = encode_data(args, spec["max_len"])
+        bs, n = spec["batch_size"], 8
+        torch.manual_seed(0)
+        model = RecurrentClassifier(ModelConfig(vocab_size=len(vocab), num_outputs=1, **spec["model"])).to(device).train()
+        params = list(model.parameters())
+        optimizer = torch.optim.Adam(params, lr=1e-3, fused=device.type in ("cpu", "cuda"))
+        batches = [(data.ids[index, : int(data.lengths[index].max())].to(device), data.lengths[index],
+                    data.targets[index].float().to(device))
+                   for index in bucketed_batches(data.lengths, bs, shuffle=True, generator=torch.Generator().manual_seed(0))[:n]]
+
+        def step(mode: str, ids, lengths, targets) -> None:
+            loss = F.binary_cross_entropy_with_logits(model(ids, lengths).squeeze(1), targets)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if mode == "clip_grad_norm_":
+                nn.utils.clip_grad_norm_(params, 1.0)
+                optimizer.step()
+            else:
+                clip_and_step(optimizer, params, 1.0 if mode == "folded" else 0.0)
+
+        modes = ["no_clip", "clip_grad_norm_", "folded"]
+        times: dict[str, list[float]] = {m: [] for m in modes}
+        for m in modes:  # warm-up
+            step(m, *batches[0])
+        for _ in range(args.repeats):
+            for m in modes:
+                sync(device)
+                start = time.perf_counter()
+                for b in batches * PASSES:
+                    step(m, *b)
+                sync(device)
+                times[m].append((time.perf_counter() - start) * 1e3 / (len(batches) * PASSES))
+        row = {m: round(statistics.median(v), 3) for m, v in times.items()}
+        emit({"name": f"{name}:clip_ab", "device": device.type, "config": name, "batch_size": bs,
+              "ms_per_step": row, "rounds_ms_per_step": times, "load": load_avg()})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
@@ -456,7 +500,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated configs whose prediction speed to measure (a quickly trained model each)")
     parser.add_argument("--model-dir", type=Path, default=None, help="time prediction with this model directory")
     parser.add_argument("--investigate", action="store_true", help="only the CPU matrix for the 2 x 256 biLSTM")
-    parser.add_argument("--repeats", type=int, default=2, help="rounds of --investigate")
+    parser.add_argument("--repeats", type=int, default=2, help="rounds of --investigate and --clip-ab")
+    parser.add_argument("--clip-ab", action="store_true",
+                        help="only: ms per step without clipping, with clip_grad_norm_, with clipping folded into Adam")
     parser.add_argument("--variants", default=None, help="--investigate: only variants whose name matches this regex")
     parser.add_argument("--fused-adam", type=int, default=0, help="--investigate: 1 = fused Adam (default 0, the for-loop Adam)")
     args = parser.parse_args(argv)
@@ -477,6 +523,9 @@ def main(argv: list[str] | None = None) -> int:
           "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
     if args.investigate:
         investigate(args, device, emit)
+        return 0
+    if args.clip_ab:
+        clip_ab(args, device, emit)
         return 0
     if not args.skip_train:
         for name in [c.strip() for c in args.configs.split(",") if c.strip()]:
