@@ -37,6 +37,22 @@ def test_padding_never_changes_logits(cell, pooling, bidirectional):
     torch.testing.assert_close(model(batch, torch.tensor([10, 3, 7]))[1:2], alone, atol=1e-6, rtol=1e-5)
 
 
+@pytest.mark.parametrize("cell,pooling", list(itertools.product(["rnn", "lstm", "gru"], ["last", "mean", "max"])))
+def test_unidirectional_padded_path_equals_each_text_run_alone(cell, pooling):
+    # a unidirectional net runs over the padded batch (no packing); every row must still equal
+    # the text run on its own through the recurrent module (which never sees any padding)
+    model = make_model(cell, pooling, False)
+    lengths = torch.tensor([6, 2, 4, 1])
+    ids = torch.full((4, 6), 33)  # garbage padding
+    for row, n in enumerate(lengths.tolist()):
+        ids[row, :n] = torch.arange(1, n + 1) + 5 * row
+    pooled, _ = model.encode(ids, lengths)
+    for row, n in enumerate(lengths.tolist()):
+        out, _ = model.rnn(model.embedding(ids[row : row + 1, :n]))  # (1, n, H)
+        expected = {"last": out[0, -1], "mean": out[0].mean(0), "max": out[0].max(0).values}[pooling]
+        torch.testing.assert_close(pooled[row], expected, atol=1e-6, rtol=1e-5)
+
+
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_last_pooling_bidirectional_uses_forward_last_and_backward_first(cell):
     model = make_model(cell, "last", True, num_layers=1)

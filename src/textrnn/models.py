@@ -95,9 +95,12 @@ class ModelConfig:
 class RecurrentClassifier(nn.Module):
     """Embedding -> RNN / LSTM / GRU -> pooling over real tokens -> dropout -> linear.
 
-    Sequences are packed (``pack_padded_sequence``), so the recurrent net never reads
-    padding: ``last`` pooling takes the forward state after the last real token (and,
-    when bidirectional, the backward state after reading back to the first token);
+    Padding never changes a prediction. A bidirectional net gets packed sequences
+    (``pack_padded_sequence``), so its backward direction starts at each text's last real token;
+    a unidirectional net runs over the padded batch as is (its output at step ``t`` depends on
+    tokens ``0..t`` only; one fused kernel call instead of per-step packed kernels on CUDA) and
+    only real positions are read. ``last`` pooling takes the forward state after the last real
+    token (and, when bidirectional, the backward state after reading back to the first token);
     ``mean``, ``max`` and ``attention`` pool over real tokens only.
 
     Args:
@@ -162,18 +165,28 @@ class RecurrentClassifier(nn.Module):
         x = self.embedding_dropout(embedded)
         seq_len = embedded.shape[1]
         lengths = lengths.cpu()
-        # textrnn's batches come sorted longest first (bucketing): then packing needs no sort and,
-        # on CUDA, no index copy to the device, and unpacking no copy back (each one a sync)
-        ordered = bool((lengths[:-1] >= lengths[1:]).all())
-        packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=ordered)
-        out_packed, state = self.rnn(packed)
-        if self.config.pooling == "last":
-            h_n = state[0] if isinstance(state, tuple) else state  # (layers*dirs, B, H)
-            if self.config.bidirectional:
+        if not self.config.bidirectional:
+            # a unidirectional net's output at step t depends on tokens 0..t only, so it runs over
+            # the padded batch as is (one fused call; packed input launches kernels per time step
+            # on CUDA: 80 vs 187 launches per training step for the lecture's LSTM) and only real
+            # positions are read: the output at the last real token, or pooling under the mask
+            outputs, _ = self.rnn(x)
+            lengths_dev = lengths.to(x.device, non_blocking=True)
+            if self.config.pooling == "last":
+                rows = torch.arange(outputs.shape[0], device=x.device)
+                return outputs[rows, lengths_dev - 1], None
+        else:
+            # textrnn's batches come sorted longest first (bucketing): then packing needs no sort and,
+            # on CUDA, no index copy to the device, and unpacking no copy back (each one a sync)
+            ordered = bool((lengths[:-1] >= lengths[1:]).all())
+            packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=ordered)
+            out_packed, state = self.rnn(packed)
+            if self.config.pooling == "last":  # the forward state at the last real token, the backward at the first
+                h_n = state[0] if isinstance(state, tuple) else state  # (layers*dirs, B, H)
                 return torch.cat([h_n[-2], h_n[-1]], dim=1), None
-            return h_n[-1], None
-        outputs, _ = pad_packed_sequence(out_packed, batch_first=True, total_length=seq_len)
-        mask = torch.arange(seq_len, device=x.device).unsqueeze(0) < lengths.to(x.device, non_blocking=True).unsqueeze(1)
+            outputs, _ = pad_packed_sequence(out_packed, batch_first=True, total_length=seq_len)
+            lengths_dev = lengths.to(x.device, non_blocking=True)
+        mask = torch.arange(seq_len, device=x.device).unsqueeze(0) < lengths_dev.unsqueeze(1)
         if self.config.pooling == "mean":
             return mean_pool(outputs, mask), None
         if self.config.pooling == "max":
