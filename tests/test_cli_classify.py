@@ -201,6 +201,10 @@ def test_usage_errors_are_one_line_naming_the_option(capsys, tiny_csvs, tmp_path
          "embedding-dropout must be in [0, 1), got 1.5"),
         (["train", train, "--out", tmp_path / "r", "--subword-buckets", "99999999999"],
          "subword-buckets must be between 0 (off) and 10,000,000, got 99999999999"),
+        (["train", train, "--out", tmp_path / "r", "--clip-grad-norm", "-1"],
+         "clip-grad-norm must be >= 0 (0 = no clipping), got -1.0"),
+        (["train", train, "--out", tmp_path / "r", "--model", "tfidf-lr", "--epochs", "0"], "epochs must be >= 1, got 0"),
+        (["train", train, "--out", tmp_path / "r", "--device", "cpu:1"], "unknown device 'cpu:1'; expected auto, cpu"),
         (["lm", "train", train, "--out", tmp_path / "r", "--dropout", "zz"], "Invalid value for '--dropout': 'zz':"),
         (["nosuchcommand"], "No such command 'nosuchcommand'"),
     ]:

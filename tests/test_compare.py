@@ -76,6 +76,7 @@ def test_parameter_count_of_tfidf_is_coefficients_plus_intercepts(split):
     (["--models", "tfidf-lr:analyzer=chars"], "analyzer 'chars' is unknown"),
     (["--models", "tfidf-lr,tfidf-lr"], "given twice"),
     (["--models", "gru:hidden=x"], "not a valid int"),
+    (["--models", "gru:clip=nan"], "clip-grad-norm must be >= 0 (0 = no clipping), got nan"),
     (["--seeds", "0"], "seeds must be >= 1"),
 ])
 def test_compare_bad_input(split, tmp_path, capsys, args, message):
@@ -103,3 +104,12 @@ def test_format_table_single_seed_and_markdown():
     assert seed_list(3) == [13, 14, 15]
     with pytest.raises(TextrnnError):
         seed_list(0)
+
+
+def test_recurrent_spec_training_options_reach_the_train_config():
+    from textrnn.specs import build_from_spec, parse_spec
+
+    clf = build_from_spec(parse_spec("bigru-max:clip=0,weight_decay=0.01,lr=0.003,batch=32,epochs=4,patience=1"), seed=7)
+    t = clf.train_config
+    assert (t.clip_grad_norm, t.weight_decay, t.lr, t.batch_size, t.epochs, t.patience, t.seed) == (0.0, 0.01, 0.003, 32, 4, 1, 7)
+    assert build_from_spec(parse_spec("gru"), seed=1).train_config.clip_grad_norm == 1.0

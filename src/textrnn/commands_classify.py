@@ -91,6 +91,7 @@ def train_command(
     batch_size: int = typer.Option(64, "--batch-size", help="Texts per batch."),
     lr: float = typer.Option(2e-3, "--lr", help="Adam learning rate."),
     weight_decay: float = typer.Option(0.0, "--weight-decay", help="AdamW weight decay."),
+    clip_grad_norm: float = typer.Option(1.0, "--clip-grad-norm", help="Largest global L2 norm of the gradients; 0 = no clipping."),
     max_len: int = typer.Option(64, "--max-len", help="Tokens kept per text (the first ones)."),
     max_vocab: int = typer.Option(30000, "--max-vocab", help="Most vocabulary entries, <pad> and <unk> included."),
     min_freq: int = typer.Option(1, "--min-freq", help="Occurrences a token needs to enter the vocabulary."),
@@ -154,17 +155,20 @@ def train_command(
     if model == Cell.tfidf_lr:
         from textrnn.baseline import TfidfLogisticRegression
         from textrnn.models import ModelConfig
+        from textrnn.training import TrainConfig
 
         # the recurrent options do not apply, but a bad value is still an error (not silently ignored)
         ModelConfig(embedding_dim=embedding_dim, hidden_size=hidden_size, num_layers=num_layers, dropout=dropout,
                     embedding_dropout=embedding_dropout, subword_buckets=subword_buckets).validate()
+        TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, patience=patience,
+                    monitor=monitor, clip_grad_norm=clip_grad_norm).validate()
 
         clf = TfidfLogisticRegression(preprocessor=pre, analyzer=analyzer, word_ngram_range=parse_range(ngram_range, "--ngram-range"),
                                       C=c, seed=seed)
     else:
         clf = _recurrent(pre, model, epochs, batch_size, lr, weight_decay, max_len, max_vocab, min_freq, embedding_dim,
                          hidden_size, num_layers, dropout, embedding_dropout, bidirectional, pooling, seed, patience,
-                         monitor, class_weight, device, embeddings, freeze_embeddings, subword_buckets)
+                         monitor, class_weight, device, embeddings, freeze_embeddings, subword_buckets, clip_grad_norm)
     train = read_labeled_csv(train_csv, text_col, label_col)
     val_data = read_labeled_csv(val, text_col, train.label_col if label_col is None and train.label_col != "label" else label_col) if val else None
     tokenize = (lambda path, texts: transform_file_cached(path, texts, pre, workers=workers, quiet=quiet)) if cache else (
@@ -185,7 +189,7 @@ def train_command(
 
 def _recurrent(pre, model, epochs, batch_size, lr, weight_decay, max_len, max_vocab, min_freq, embedding_dim, hidden_size,
                num_layers, dropout, embedding_dropout, bidirectional, pooling, seed, patience, monitor, class_weight,
-               device, embeddings, freeze_embeddings, subword_buckets=0):
+               device, embeddings, freeze_embeddings, subword_buckets=0, clip_grad_norm=1.0):
     from textrnn.classifier import RecurrentTextClassifier, VocabConfig
     from textrnn.models import ModelConfig
     from textrnn.training import TrainConfig
@@ -200,7 +204,7 @@ def _recurrent(pre, model, epochs, batch_size, lr, weight_decay, max_len, max_vo
         ).validate(),
         train_config=TrainConfig(
             epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, seed=seed,
-            patience=patience, monitor=monitor, class_weight=class_weight,
+            patience=patience, monitor=monitor, class_weight=class_weight, clip_grad_norm=clip_grad_norm,
         ).validate(),
         device=device,
         embeddings=embeddings,

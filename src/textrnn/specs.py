@@ -13,7 +13,7 @@ Examples: ``tfidf-lr``, ``tfidf-lr:analyzer=word+char``, ``lstm``, ``bilstm-attn
 
 Recurrent options: ``emb`` (embedding dim), ``hidden``, ``layers``, ``dropout``, ``emb_dropout``,
 ``embeddings`` (``navec``, a navec ``.tar`` archive or a word2vec/GloVe text file), ``freeze`` (0/1), ``epochs``, ``lr``,
-``batch``, ``patience``, ``weight_decay``, ``maxlen``, ``vocab`` (max size), ``min_freq``,
+``batch``, ``patience``, ``weight_decay``, ``clip`` (largest gradient norm; 0 = off), ``maxlen``, ``vocab`` (max size), ``min_freq``,
 ``class_weight`` (``balanced``), ``subwords`` (hash buckets for fastText-style character n-gram
 embeddings; 0 = off). Preprocessing options for every model: ``stem``, ``lemmatize``,
 ``stopwords``, ``negation`` (0/1), ``lang`` (ru/en).
@@ -33,7 +33,7 @@ SPEC_RE = re.compile(r"^(?P<bi>bi)?(?P<cell>rnn|lstm|gru)(?:-(?P<pool>last|mean|
 PREPROCESSING_KEYS = {"stem": bool, "lemmatize": bool, "stopwords": bool, "negation": bool, "lang": str}
 RECURRENT_KEYS = {
     "emb": int, "hidden": int, "layers": int, "dropout": float, "emb_dropout": float, "embeddings": str,
-    "freeze": bool, "epochs": int, "lr": float, "batch": int, "patience": int, "weight_decay": float,
+    "freeze": bool, "epochs": int, "lr": float, "batch": int, "patience": int, "weight_decay": float, "clip": float,
     "maxlen": int, "vocab": int, "min_freq": int, "class_weight": str, "subwords": int,
 }
 TFIDF_KEYS = {"analyzer": str, "ngram": str, "char_ngram": str, "C": float, "min_df": int,
@@ -162,7 +162,7 @@ def build_from_spec(spec: ModelSpec | str, seed: int = 13, device: str = "auto")
     train = TrainConfig(
         seed=seed, epochs=o.get("epochs", 8), patience=o.get("patience", 2),
         **{k2: o[k] for k, k2 in (("lr", "lr"), ("batch", "batch_size"), ("weight_decay", "weight_decay"),
-                                  ("class_weight", "class_weight")) if k in o},
+                                  ("clip", "clip_grad_norm"), ("class_weight", "class_weight")) if k in o},
     )
     clf = RecurrentTextClassifier(pre, vocab, model, train, device=device)
     if "embeddings" in o:

@@ -57,6 +57,8 @@ class TrainConfig:
             raise TextrnnError(f"lr must be a positive number, got {self.lr}")
         if self.weight_decay < 0:
             raise TextrnnError(f"weight-decay must be >= 0, got {self.weight_decay}")
+        if not (self.clip_grad_norm >= 0 and math.isfinite(self.clip_grad_norm)):
+            raise TextrnnError(f"clip-grad-norm must be >= 0 (0 = no clipping), got {self.clip_grad_norm}")
         if self.patience < 0:
             raise TextrnnError(f"patience must be >= 0, got {self.patience}")
         if self.monitor not in MONITORS:
