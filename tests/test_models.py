@@ -37,11 +37,13 @@ def test_padding_never_changes_logits(cell, pooling, bidirectional):
     torch.testing.assert_close(model(batch, torch.tensor([10, 3, 7]))[1:2], alone, atol=1e-6, rtol=1e-5)
 
 
+@pytest.mark.parametrize("padded", [True, False])
 @pytest.mark.parametrize("cell,pooling", list(itertools.product(["rnn", "lstm", "gru"], ["last", "mean", "max"])))
-def test_unidirectional_padded_path_equals_each_text_run_alone(cell, pooling):
-    # a unidirectional net runs over the padded batch (no packing); every row must still equal
-    # the text run on its own through the recurrent module (which never sees any padding)
+def test_unidirectional_paths_equal_each_text_run_alone(cell, pooling, padded, monkeypatch):
+    # a unidirectional net runs over the padded batch or packed sequences (runs_padded); either
+    # way every row must equal the text run on its own through the recurrent module
     model = make_model(cell, pooling, False)
+    monkeypatch.setattr(model, "runs_padded", lambda device: padded)
     lengths = torch.tensor([6, 2, 4, 1])
     ids = torch.full((4, 6), 33)  # garbage padding
     for row, n in enumerate(lengths.tolist()):
@@ -51,6 +53,13 @@ def test_unidirectional_padded_path_equals_each_text_run_alone(cell, pooling):
         out, _ = model.rnn(model.embedding(ids[row : row + 1, :n]))  # (1, n, H)
         expected = {"last": out[0, -1], "mean": out[0].mean(0), "max": out[0].max(0).values}[pooling]
         torch.testing.assert_close(pooled[row], expected, atol=1e-6, rtol=1e-5)
+
+
+def test_which_nets_run_padded():
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    assert [make_model(c, "max", False).runs_padded(cpu) for c in ("rnn", "lstm", "gru")] == [True, False, True]
+    assert [make_model(c, "max", False).runs_padded(cuda) for c in ("rnn", "lstm", "gru")] == [True, True, True]
+    assert not any(make_model(c, "max", True).runs_padded(d) for c in ("rnn", "lstm", "gru") for d in (cpu, cuda))
 
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])

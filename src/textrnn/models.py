@@ -97,9 +97,9 @@ class RecurrentClassifier(nn.Module):
 
     Padding never changes a prediction. A bidirectional net gets packed sequences
     (``pack_padded_sequence``), so its backward direction starts at each text's last real token;
-    a unidirectional net runs over the padded batch as is (its output at step ``t`` depends on
-    tokens ``0..t`` only; one fused kernel call instead of per-step packed kernels on CUDA) and
-    only real positions are read. ``last`` pooling takes the forward state after the last real
+    a unidirectional net may instead run over the padded batch as is (its output at step ``t``
+    depends on tokens ``0..t`` only) with only real positions read, where that is faster
+    (:meth:`runs_padded`). ``last`` pooling takes the forward state after the last real
     token (and, when bidirectional, the backward state after reading back to the first token);
     ``mean``, ``max`` and ``attention`` pool over real tokens only.
 
@@ -159,17 +159,30 @@ class RecurrentClassifier(nn.Module):
         count = (grams != 0).sum(-1, keepdim=True).clamp_min(1).to(torch.float32)
         return self.embedding(words) + self.subword_embedding(grams).sum(2) / count
 
+    def runs_padded(self, device: torch.device) -> bool:
+        """Whether :meth:`encode_embedded` runs the recurrent net over the padded batch (exact for
+        a unidirectional net, see the class docstring) rather than over packed sequences.
+
+        Chosen by measurement (benchmarks/RESULTS.md, "Unidirectional nets over the padded batch"):
+        on CUDA packed input launches kernels per time step (187 vs 80 launches per training step
+        for the lecture's LSTM; the padded step is 12 % faster); on the CPU the padded path is
+        faster for GRU and vanilla RNN but slower for LSTM, whose dense input goes to oneDNN
+        (batch prediction 36 k vs 46 k texts/s), so a CPU LSTM stays packed.
+        """
+        if self.config.bidirectional:
+            return False
+        return device.type != "cpu" or self.config.cell != "lstm"
+
     def encode_embedded(self, embedded: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """:meth:`encode` from token embeddings ``(batch, seq_len, embedding_dim) float32``
         (used for gradient × input saliency)."""
         x = self.embedding_dropout(embedded)
         seq_len = embedded.shape[1]
         lengths = lengths.cpu()
-        if not self.config.bidirectional:
-            # a unidirectional net's output at step t depends on tokens 0..t only, so it runs over
-            # the padded batch as is (one fused call; packed input launches kernels per time step
-            # on CUDA: 80 vs 187 launches per training step for the lecture's LSTM) and only real
-            # positions are read: the output at the last real token, or pooling under the mask
+        if self.runs_padded(x.device):
+            # a unidirectional net's output at step t depends on tokens 0..t only, so it can run
+            # over the padded batch as is and read real positions only: the output at the last
+            # real token, or pooling under the mask
             outputs, _ = self.rnn(x)
             lengths_dev = lengths.to(x.device, non_blocking=True)
             if self.config.pooling == "last":
@@ -183,7 +196,9 @@ class RecurrentClassifier(nn.Module):
             out_packed, state = self.rnn(packed)
             if self.config.pooling == "last":  # the forward state at the last real token, the backward at the first
                 h_n = state[0] if isinstance(state, tuple) else state  # (layers*dirs, B, H)
-                return torch.cat([h_n[-2], h_n[-1]], dim=1), None
+                if self.config.bidirectional:
+                    return torch.cat([h_n[-2], h_n[-1]], dim=1), None
+                return h_n[-1], None
             outputs, _ = pad_packed_sequence(out_packed, batch_first=True, total_length=seq_len)
             lengths_dev = lengths.to(x.device, non_blocking=True)
         mask = torch.arange(seq_len, device=x.device).unsqueeze(0) < lengths_dev.unsqueeze(1)
