@@ -5,6 +5,7 @@ Usage (from the repository root)::
     python benchmarks/throughput.py [--device cpu|cuda] [--threads 1] [--json]
     python benchmarks/throughput.py --investigate        # the CPU matrix behind RESULTS.md
     python benchmarks/throughput.py --clip-ab --repeats 5  # clipping: clip_grad_norm_ vs folded into Adam
+    python benchmarks/throughput.py --padded-ab --repeats 5  # unidirectional nets: padded vs packed
 
 For each configuration (``lecture``: LSTM, embedding 128, hidden 20, 2 layers, 20 tokens,
 batch 512; ``realistic``: bidirectional LSTM, 2 layers, hidden 256, embedding 300, batch 64,
@@ -155,7 +156,8 @@ def take(d: EncodedTexts, start: int, stop: int) -> EncodedTexts:
 
 
 def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, batch_size: int, device: torch.device,
-                    mode: str = "packed", fixed_len: int | None = None, fused: bool = True, clip: float = 0.0) -> dict:
+                    mode: str = "packed", fixed_len: int | None = None, fused: bool = True, clip: float = 0.0,
+                    runs_padded: bool | None = None) -> dict:
     """Forward + backward + Adam over pre-built device-resident batches: all of ``data``'s
     batches timed, after the batches of ``warm``.
 
@@ -163,9 +165,13 @@ def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, ba
     last time step: a speed reference only -- wrong for a bidirectional net) or ``fixed``
     (random batches padded to ``fixed_len``, no packing: the lecture's compute without its
     data loading). ``clip`` > 0 adds the trainer's gradient-norm clipping (a diagnosis row).
+    ``runs_padded``: force the model's path for a unidirectional net (``None``: its own choice,
+    :meth:`RecurrentClassifier.runs_padded`).
     """
     torch.manual_seed(0)
     model = RecurrentClassifier(cfg).to(device).train()
+    if runs_padded is not None:
+        model.runs_padded = lambda device: runs_padded
     # the ceiling gets the fastest Adam (fused: one kernel for all parameters; 5x faster on CPU)
     params = list(model.parameters())
     optimizer = torch.optim.Adam(params, lr=1e-3, fused=fused and device.type in ("cpu", "cuda"))
@@ -436,6 +442,39 @@ def investigate(args, device: torch.device, emit: Emitter) -> None:
     torch.set_num_threads(args.threads)
 
 
+def padded_ab(args, device: torch.device, emit: Emitter) -> None:
+    """A unidirectional net over the padded batch or over packed sequences (both exact), for the
+    lecture configuration with an LSTM and a GRU: training ceiling (real tokens/s) and batch
+    prediction (``predict_logits`` over 4,096 texts, model only, texts/s), interleaved over
+    ``--repeats`` rounds; the median of each."""
+    from textrnn.training import predict_logits
+
+    spec = CONFIGS["lecture"]
+    vocab, data = encode_data(args, spec["max_len"])
+    bs, nb = spec["batch_size"], 8
+    for cell in ("lstm", "gru"):
+        cfg = ModelConfig(vocab_size=len(vocab), num_outputs=1, **{**spec["model"], "cell": cell})
+        predictor = RecurrentClassifier(cfg).to(device).eval()
+        texts = take(data, 0, 4096)
+        figures: dict[str, list[float]] = {}
+        for _ in range(args.repeats):
+            for padded in (False, True):
+                path = "padded" if padded else "packed"
+                row = measure_ceiling(cfg, take(data, 0, nb * bs), take(data, nb * bs, (nb + 1) * bs), bs, device,
+                                      runs_padded=padded)
+                figures.setdefault(f"train_{path}_tokens_per_s", []).append(row["tokens_per_s"])
+                predictor.runs_padded = lambda device, padded=padded: padded
+                predict_logits(predictor, texts, device=device)  # warm-up
+                sync(device)
+                start = time.perf_counter()
+                for _ in range(PASSES):
+                    predict_logits(predictor, texts, device=device)
+                sync(device)
+                figures.setdefault(f"predict_{path}_texts_per_s", []).append(PASSES * len(texts) / (time.perf_counter() - start))
+        emit({"name": f"lecture_{cell}:padded_ab", "device": device.type, "cell": cell,
+              **{k: round(statistics.median(v), 1) for k, v in figures.items()}, "load": load_avg()})
+
+
 def clip_ab(args, device: torch.device, emit: Emitter) -> None:
     """Milliseconds per training step with no clipping, ``clip_grad_norm_`` + ``step()``, and
     :func:`textrnn.optim.clip_and_step` (clipping folded into the fused Adam kernel), interleaved
@@ -501,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-dir", type=Path, default=None, help="time prediction with this model directory")
     parser.add_argument("--investigate", action="store_true", help="only the CPU matrix for the 2 x 256 biLSTM")
     parser.add_argument("--repeats", type=int, default=2, help="rounds of --investigate and --clip-ab")
+    parser.add_argument("--padded-ab", action="store_true",
+                        help="only: a unidirectional LSTM / GRU over the padded batch vs packed sequences")
     parser.add_argument("--clip-ab", action="store_true",
                         help="only: ms per step without clipping, with clip_grad_norm_, with clipping folded into Adam")
     parser.add_argument("--variants", default=None, help="--investigate: only variants whose name matches this regex")
@@ -526,6 +567,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.clip_ab:
         clip_ab(args, device, emit)
+        return 0
+    if args.padded_ab:
+        padded_ab(args, device, emit)
         return 0
     if not args.skip_train:
         for name in [c.strip() for c in args.configs.split(",") if c.strip()]:

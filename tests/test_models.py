@@ -57,7 +57,8 @@ def test_unidirectional_paths_equal_each_text_run_alone(cell, pooling, padded, m
 
 def test_which_nets_run_padded():
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
-    assert [make_model(c, "max", False).runs_padded(cpu) for c in ("rnn", "lstm", "gru")] == [True, False, True]
+    assert [make_model(c, "max", False).runs_padded(cpu) for c in ("rnn", "lstm", "gru")] == [True, False, True]  # eval
+    assert [make_model(c, "max", False).train().runs_padded(cpu) for c in ("rnn", "lstm", "gru")] == [True, True, True]
     assert [make_model(c, "max", False).runs_padded(cuda) for c in ("rnn", "lstm", "gru")] == [True, True, True]
     assert not any(make_model(c, "max", True).runs_padded(d) for c in ("rnn", "lstm", "gru") for d in (cpu, cuda))
 

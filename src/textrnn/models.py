@@ -163,15 +163,16 @@ class RecurrentClassifier(nn.Module):
         """Whether :meth:`encode_embedded` runs the recurrent net over the padded batch (exact for
         a unidirectional net, see the class docstring) rather than over packed sequences.
 
-        Chosen by measurement (benchmarks/RESULTS.md, "Unidirectional nets over the padded batch"):
-        on CUDA packed input launches kernels per time step (187 vs 80 launches per training step
-        for the lecture's LSTM; the padded step is 12 % faster); on the CPU the padded path is
-        faster for GRU and vanilla RNN but slower for LSTM, whose dense input goes to oneDNN
-        (batch prediction 36 k vs 46 k texts/s), so a CPU LSTM stays packed.
+        Chosen by measurement (benchmarks/RESULTS.md, "Unidirectional nets over the padded batch";
+        ``benchmarks/throughput.py --padded-ab``): on CUDA packed input launches kernels per time
+        step (187 vs 80 launches per training step for the lecture's LSTM; 12 % faster padded).
+        On the CPU the padded path trains 7-12 % faster and predicts faster for a GRU or vanilla
+        RNN, but a padded LSTM goes to oneDNN, which predicts 21 % slower: a CPU LSTM in eval mode
+        stays packed.
         """
         if self.config.bidirectional:
             return False
-        return device.type != "cpu" or self.config.cell != "lstm"
+        return device.type != "cpu" or self.config.cell != "lstm" or self.training
 
     def encode_embedded(self, embedded: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """:meth:`encode` from token embeddings ``(batch, seq_len, embedding_dim) float32``
