@@ -76,7 +76,9 @@ def test_parameter_count_of_tfidf_is_coefficients_plus_intercepts(split):
     (["--models", "tfidf-lr:analyzer=chars"], "analyzer 'chars' is unknown"),
     (["--models", "tfidf-lr,tfidf-lr"], "given twice"),
     (["--models", "gru:hidden=x"], "not a valid int"),
-    (["--models", "gru:clip=nan"], "clip-grad-norm must be >= 0 (0 = no clipping), got nan"),
+    (["--models", "gru:clip=nan"], "model spec 'gru:clip=nan': clip-grad-norm must be a finite number >= 0"),
+    (["--models", "tfidf-lr,gru:lr=-1"], "model spec 'gru:lr=-1': lr must be a positive number, got -1.0"),
+    (["--models", "tfidf-lr", "--device", "cpu:1"], "unknown device 'cpu:1'"),
     (["--seeds", "0"], "seeds must be >= 1"),
 ])
 def test_compare_bad_input(split, tmp_path, capsys, args, message):

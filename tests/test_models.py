@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from textrnn.classifier import RecurrentTextClassifier, VocabConfig
+from textrnn.errors import TextrnnError
 from textrnn.models import ModelConfig, RecurrentClassifier
 from textrnn.pooling import POOLINGS
 from textrnn.training import TrainConfig
@@ -53,6 +54,15 @@ def test_unidirectional_paths_equal_each_text_run_alone(cell, pooling, padded, m
         out, _ = model.rnn(model.embedding(ids[row : row + 1, :n]))  # (1, n, H)
         expected = {"last": out[0, -1], "mean": out[0].mean(0), "max": out[0].max(0).values}[pooling]
         torch.testing.assert_close(pooled[row], expected, atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_lengths_outside_the_padded_width_are_an_error(bidirectional):
+    model = make_model("gru", "max", bidirectional)
+    ids = torch.tensor([[4, 7, 2], [5, 0, 0]])
+    for bad in ([3, 0], [4, 1]):
+        with pytest.raises(TextrnnError, match=r"lengths must be in \[1, 3\]"):
+            model(ids, torch.tensor(bad))
 
 
 def test_which_nets_run_padded():

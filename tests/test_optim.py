@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from textrnn.optim import clip_and_step, global_grad_norm
+from textrnn.errors import TextrnnError
+from textrnn.optim import check_max_norm, clip_and_step, global_grad_norm
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 
@@ -71,3 +72,11 @@ def test_zero_max_norm_and_missing_grads():
     clip_and_step(opt, params, 1.0)  # nothing to clip, nothing to step
     for p, b in zip(params, before):
         assert torch.equal(p.detach(), b)
+
+
+def test_check_max_norm():
+    assert check_max_norm(0.5, "--clip") == 0.5
+    assert str(check_max_norm(-0.0, "--clip")) == "0.0"  # not saved as -0.0
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(TextrnnError, match=r"^--clip must be a finite number >= 0 \(0 = no clipping\), got"):
+            check_max_norm(bad, "--clip")

@@ -399,10 +399,12 @@ def load_classifier(run_dir: str | Path, device: str = "auto"):
     """Load any textrnn classifier directory (recurrent or baseline) by its ``model_type``.
 
     Raises:
-        TextrnnError: not a classifier directory, or an unknown model type.
+        TextrnnError: not a classifier directory, an unknown model type, or a bad ``device``
+            (checked for every model type, also those that run on the CPU only).
     """
     import importlib
 
+    resolve_device(device)
     config = read_model_config(run_dir, expected_kind="classifier")
     target = MODEL_TYPES.get(config.get("model_type", ""))
     if target is None:

@@ -154,9 +154,11 @@ def train_command(
     )
     if model == Cell.tfidf_lr:
         from textrnn.baseline import TfidfLogisticRegression
+        from textrnn.devices import resolve_device
         from textrnn.models import ModelConfig
         from textrnn.training import TrainConfig
 
+        resolve_device(device)  # unused by TF-IDF, but a bad value is an error here too
         # the recurrent options do not apply, but a bad value is still an error (not silently ignored)
         ModelConfig(embedding_dim=embedding_dim, hidden_size=hidden_size, num_layers=num_layers, dropout=dropout,
                     embedding_dropout=embedding_dropout, subword_buckets=subword_buckets).validate()

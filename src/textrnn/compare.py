@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 
 import textrnn
 from textrnn.csv_input import LabeledTexts
+from textrnn.devices import resolve_device
 from textrnn.errors import TextrnnError
 from textrnn.io import atomic_dir, write_json
 from textrnn.specs import ModelSpec, build_from_spec, parse_specs
@@ -90,6 +91,7 @@ def compare_models(
     specs = list(specs)
     _check_specs(specs)
     seed_values = seed_list(seeds, first_seed)
+    resolve_device(device)  # a bad --device is an error even when only TF-IDF models are compared
     # Build every model once up front so a bad option fails before any training.
     for spec in specs:
         build_from_spec(spec, seed=seed_values[0], device=device)

@@ -32,7 +32,7 @@ def resolve_device(device: str | torch.device) -> torch.device:
     if dev.type not in ("cpu", "cuda") or (dev.type == "cpu" and dev.index not in (None, 0)):
         raise TextrnnError(f"unknown device {device!r}; {expected}")
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise TextrnnError(f"device {device!r} asked for, but CUDA is not available here")
+        raise TextrnnError(f"device {device!r} asked for, but CUDA is not available here; use cpu or auto")
     if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
         raise TextrnnError(f"device {device!r} asked for, but this machine has "
                            f"{torch.cuda.device_count()} GPU(s): cuda:0 to cuda:{torch.cuda.device_count() - 1}")

@@ -143,6 +143,9 @@ class RecurrentClassifier(nn.Module):
         Returns:
             ``(batch, features) float32`` pooled vectors, and the pooling weights
             ``(batch, seq_len) float32`` for attention (``None`` for other poolings).
+
+        Raises:
+            TextrnnError: a length outside ``[1, seq_len]``.
         """
         return self.encode_embedded(self.embed(ids), lengths)
 
@@ -180,6 +183,9 @@ class RecurrentClassifier(nn.Module):
         x = self.embedding_dropout(embedded)
         seq_len = embedded.shape[1]
         lengths = lengths.cpu()
+        if len(lengths) and not 1 <= int(lengths.min()) <= int(lengths.max()) <= seq_len:
+            raise TextrnnError(f"lengths must be in [1, {seq_len}] (the padded width), got "
+                               f"{int(lengths.min())}..{int(lengths.max())}")
         if self.runs_padded(x.device):
             # a unidirectional net's output at step t depends on tokens 0..t only, so it can run
             # over the padded batch as is and read real positions only: the output at the last

@@ -13,15 +13,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import torch
-from torch import nn
+import math
+from typing import TYPE_CHECKING
+
+from textrnn.errors import TextrnnError
+
+if TYPE_CHECKING:  # torch is imported where it is used: check_max_norm serves torch-free config modules
+    import torch
 
 _EPS = 1e-6  # the epsilon torch.nn.utils.clip_grad_norm_ adds to the norm
+
+
+def check_max_norm(value: float, option: str) -> float:
+    """``value`` as a clipping threshold: a finite number >= 0 (0 = no clipping; ``-0.0`` becomes
+    ``0.0``).
+
+    Raises:
+        TextrnnError: NaN, infinite or negative, naming ``option`` (e.g. ``--clip-grad-norm``).
+    """
+    if not (math.isfinite(value) and value >= 0):
+        raise TextrnnError(f"{option} must be a finite number >= 0 (0 = no clipping), got {value}")
+    return float(value) + 0.0
 
 
 def global_grad_norm(params: Sequence[torch.Tensor]) -> torch.Tensor | None:
     """The L2 norm of all gradients of ``params`` taken together: a 0-d float32 tensor on their
     device (no host sync), or ``None`` when no parameter has a gradient."""
+    import torch
+
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
         return None
@@ -38,11 +57,13 @@ def clip_and_step(optimizer: torch.optim.Optimizer, params: Sequence[torch.Tenso
     Source: Pascanu et al. 2013, "On the difficulty of training recurrent neural networks" (clipping
     by the global norm); ``torch.optim.Adam`` documentation (``fused``).
     """
+    import torch
+
     if max_norm <= 0:
         optimizer.step()
         return
     if not optimizer.defaults.get("fused"):
-        nn.utils.clip_grad_norm_(params, max_norm)
+        torch.nn.utils.clip_grad_norm_(params, max_norm)
         optimizer.step()
         return
     norm = global_grad_norm(params)

@@ -121,12 +121,21 @@ def build_from_spec(spec: ModelSpec | str, seed: int = 13, device: str = "auto")
     """An unfitted classifier for ``spec`` (same ``fit`` / ``predict_proba`` / ``save`` interface).
 
     Raises:
-        TextrnnError: a bad spec or option value.
+        TextrnnError: a bad spec or option value (the message starts with ``model spec '...':``).
     """
-    from textrnn.preprocessing import Preprocessor
-
     if isinstance(spec, str):
         spec = parse_spec(spec)
+    try:
+        return _build(spec, seed, device)
+    except TextrnnError as e:
+        if str(e).startswith("model spec "):
+            raise
+        raise TextrnnError(f"model spec {spec.text!r}: {e}") from None
+
+
+def _build(spec: ModelSpec, seed: int, device: str):
+    from textrnn.preprocessing import Preprocessor
+
     o = spec.options
     pre = Preprocessor(**{k: o[k] for k in PREPROCESSING_KEYS if k in o})
     if not spec.is_recurrent:

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from textrnn.batching import EncodedTexts, iter_batches, to_device
 from textrnn.errors import TextrnnError
 from textrnn.metrics import classification_metrics
-from textrnn.optim import clip_and_step
+from textrnn.optim import check_max_norm, clip_and_step
 
 MONITORS = {"macro_f1": "max", "accuracy": "max", "val_loss": "min"}
 
@@ -57,8 +57,7 @@ class TrainConfig:
             raise TextrnnError(f"lr must be a positive number, got {self.lr}")
         if self.weight_decay < 0:
             raise TextrnnError(f"weight-decay must be >= 0, got {self.weight_decay}")
-        if not (self.clip_grad_norm >= 0 and math.isfinite(self.clip_grad_norm)):
-            raise TextrnnError(f"clip-grad-norm must be >= 0 (0 = no clipping), got {self.clip_grad_norm}")
+        self.clip_grad_norm = check_max_norm(self.clip_grad_norm, "clip-grad-norm")
         if self.patience < 0:
             raise TextrnnError(f"patience must be >= 0, got {self.patience}")
         if self.monitor not in MONITORS:

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from textrnn.errors import TextrnnError
+from textrnn.optim import check_max_norm
 
 
 @dataclass
@@ -70,8 +71,7 @@ class TrainConfig:
             raise TextrnnError(f"--max-steps must be >= 1, got {self.max_steps}")
         if self.time_budget is not None and not (self.time_budget > 0 and math.isfinite(self.time_budget)):
             raise TextrnnError(f"--time-budget must be a positive number of seconds, got {self.time_budget}")
-        if self.clip < 0:
-            raise TextrnnError(f"--clip must be >= 0 (0 = off), got {self.clip}")
+        self.clip = check_max_norm(self.clip, "--clip")
         if self.threads < 0:
             raise TextrnnError(f"--threads must be >= 0 (0 = tuned while training), got {self.threads}")
         if not 0.0 < self.val_fraction < 1.0:
