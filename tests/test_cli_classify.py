@@ -60,6 +60,20 @@ def test_evaluate_json_and_predict(trained, tiny_csvs, tmp_path, capsys):
     assert code == 2 and "already exists" in err and "--force" in err
 
 
+def test_predict_input_keeps_every_row(trained, tmp_path, capsys):
+    # a blank or whitespace-only line inside the table is an empty text (an error naming its line),
+    # never silently dropped, which would shift the output rows; blank lines at the end are fine
+    inner = tmp_path / "inner.csv"
+    inner.write_text("text\nхороший фильм\n   \nплохой фильм\n", encoding="utf-8")
+    code, _, err = run(capsys, "predict", trained, "--input", inner, "--json")
+    assert code == 2 and "1 empty text(s) in column 'text' (line 3)" in err
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text("text\nхороший фильм\nплохой фильм\n\n  \n", encoding="utf-8")
+    code, out, err = run(capsys, "predict", trained, "--input", trailing, "--json")
+    assert code == 0, err
+    assert [json.loads(x)["text"] for x in out.splitlines()] == ["хороший фильм", "плохой фильм"]
+
+
 def test_label_column_falls_back_to_class(tmp_path, demo_rows, capsys):
     train = write_csv(tmp_path / "t.csv", demo_rows[:80], header=("text", "class"))
     code, _, err = run(capsys, "train", train, "--out", tmp_path / "run", *FAST)

@@ -207,7 +207,7 @@ def preprocess_command(
     from textrnn.csv_input import read_csv_table
     from textrnn.io import atomic_write_text
 
-    df = read_csv_table(input)
+    df = read_csv_table(input, keep_blank_lines=True)  # one output row per input line
     if text_col not in df.columns:
         raise TextrnnError(f"{str(input)!r} has no text column {text_col!r}; columns are {list(df.columns)}")
     tokens = pre.transform(df[text_col].tolist(), workers=workers, progress=True)

@@ -26,8 +26,12 @@ class LabeledTexts:
     label_col: str
 
 
-def read_csv_table(path: str | os.PathLike) -> pd.DataFrame:
+def read_csv_table(path: str | os.PathLike, keep_blank_lines: bool = False) -> pd.DataFrame:
     """Read a UTF-8 CSV file with every cell as a string ("" for an empty cell).
+
+    Blank (or whitespace-only) lines are skipped, unless ``keep_blank_lines``: then each one
+    inside the table is a row of empty cells (blank lines at the end of the file are still
+    dropped), so rows keep their positions.
 
     Raises:
         TextrnnError: the file is missing, a directory, not UTF-8, empty, or not parseable.
@@ -39,7 +43,8 @@ def read_csv_table(path: str | os.PathLike) -> pd.DataFrame:
         raise TextrnnError(f"{str(p)!r} is a directory, expected a CSV file")
     try:
         with open(p, encoding="utf-8-sig", newline="") as f:
-            df = pd.read_csv(f, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL)
+            df = pd.read_csv(f, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL,
+                             skip_blank_lines=not keep_blank_lines)
     except UnicodeDecodeError as e:
         raise TextrnnError(f"{str(p)!r} is not UTF-8 text (byte {e.start}: {e.reason}); re-save it as UTF-8") from None
     except pd.errors.EmptyDataError:
@@ -47,6 +52,12 @@ def read_csv_table(path: str | os.PathLike) -> pd.DataFrame:
     except pd.errors.ParserError as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else "parse error"
         raise TextrnnError(f"{str(p)!r} is not a valid CSV file: {first}") from None
+    if keep_blank_lines and len(df):
+        blank = df.apply(lambda col: col.str.strip() == "").all(axis=1).to_numpy()
+        end = len(df)
+        while end and blank[end - 1]:
+            end -= 1
+        df = df.iloc[:end]
     return df
 
 
@@ -78,13 +89,14 @@ def _rows_where(mask: pd.Series) -> str:
 
 
 def read_texts(path: str | os.PathLike, text_col: str = DEFAULT_TEXT_COL) -> tuple[pd.DataFrame, list[str]]:
-    """Read a CSV for prediction: the whole table and its text column.
+    """Read a CSV for prediction: the whole table and its text column, one row per line of the
+    table (a blank line inside it is an empty text, not skipped: outputs stay row-aligned).
 
     Raises:
         TextrnnError: bad file (see :func:`read_csv_table`), no such column, no rows,
             or empty texts (the message gives their line numbers).
     """
-    df = read_csv_table(path)
+    df = read_csv_table(path, keep_blank_lines=True)
     path = str(path)
     _check_text_col(df, text_col, path)
     if len(df) == 0:
