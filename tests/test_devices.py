@@ -86,11 +86,12 @@ def test_to_device_leaves_cpu_data_alone():
 @cuda
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("pooling", POOLINGS)
-def test_cuda_logits_match_cpu_with_padding_and_any_order(cell, pooling):
-    model = make_model(cell, pooling, True)
+@pytest.mark.parametrize("bidirectional", [True, False])  # unidirectional: padded on CUDA, an LSTM packed on the CPU
+def test_cuda_logits_match_cpu_with_padding_and_any_order(cell, pooling, bidirectional):
+    model = make_model(cell, pooling, bidirectional)
     ids, lengths = batch_of([12, 9, 9, 5, 2, 1])
     expected = model(ids, lengths)
-    gpu = make_model(cell, pooling, True).cuda()
+    gpu = make_model(cell, pooling, bidirectional).cuda()
     # cuDNN's recurrent kernels use TF32 by default (torch.backends.cudnn.allow_tf32): about 1e-3 relative
     torch.testing.assert_close(gpu(ids.cuda(), lengths).cpu(), expected, atol=2e-3, rtol=2e-3)
     with torch.backends.cudnn.flags(enabled=True, allow_tf32=False):  # full float32: the same numbers as the CPU
