@@ -60,6 +60,23 @@ def test_evaluate_json_and_predict(trained, tiny_csvs, tmp_path, capsys):
     assert code == 2 and "already exists" in err and "--force" in err
 
 
+def test_force_replaces_only_what_textrnn_wrote(tiny_csvs, tmp_path, capsys):
+    train, val = tiny_csvs
+    project = tmp_path / "project"  # somebody's directory that happens to have a config.json
+    (project / "src").mkdir(parents=True)
+    (project / "config.json").write_text('{"name": "app"}')
+    (project / "src" / "main.py").write_text("print(1)")
+    code, _, err = run(capsys, "train", train, "--val", val, "--out", project, "--force", *FAST)
+    assert code == 2 and "is a non-empty directory that is not a textrnn model" in err
+    assert (project / "src" / "main.py").read_text() == "print(1)"
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for args in (["train", train, "--out", afile / "sub", *FAST], ["preprocess", train, "--output", afile / "p.csv"],
+                 ["lm", "train", train, "--out", afile / "lm"]):
+        code, _, err = run(capsys, *args)
+        assert code == 2 and "is a file, so" in err and err.count("\n") == 1, err
+
+
 def test_predict_input_keeps_every_row(trained, tmp_path, capsys):
     # a blank or whitespace-only line inside the table is an empty text (an error naming its line),
     # never silently dropped, which would shift the output rows; blank lines at the end are fine
@@ -116,6 +133,8 @@ def bad_files(tmp_path, demo_rows):
     nan_text = write_csv(tmp_path / "nan.csv", [("хорошо", "1"), ("", "0"), ("плохо", "0")])
     no_label = write_csv(tmp_path / "nolabel.csv", [("a", "1")], header=("text", "sentiment"))
     no_text = write_csv(tmp_path / "notext.csv", [("a", "1")], header=("review", "label"))
+    comma = tmp_path / "comma.csv"  # an unquoted comma in the first text: pandas would shift the columns
+    comma.write_text("text,label\nПривет, мир,1\nпока,0\nхорошо,1\n", encoding="utf-8")
     return {
         "missing": (tmp_path / "nope.csv", "not found"),
         "not utf-8": (latin1, "is not UTF-8"),
@@ -125,11 +144,13 @@ def bad_files(tmp_path, demo_rows):
         "empty text": (nan_text, "empty text(s) in column 'text' (line 3)"),
         "no label column": (no_label, "no label column 'label' or 'class'; columns are ['text', 'sentiment']"),
         "no text column": (no_text, "no text column 'text'; columns are ['review', 'label']"),
+        "extra field": (comma, "is not a valid CSV file: line 2 has 3 fields, the header 2 (quote a text that contains commas)"),
     }
 
 
 @pytest.mark.parametrize(
-    "case", ["missing", "not utf-8", "empty", "header only", "one class", "empty text", "no label column", "no text column"]
+    "case", ["missing", "not utf-8", "empty", "header only", "one class", "empty text", "no label column", "no text column",
+             "extra field"]
 )
 def test_bad_training_input_is_one_line_exit_2_and_no_run_dir(case, tmp_path, demo_rows, capsys):
     path, fragment = bad_files(tmp_path, demo_rows)[case]

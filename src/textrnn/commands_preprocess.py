@@ -205,7 +205,9 @@ def preprocess_command(
         raise TextrnnError(f"output file {str(output)!r} already exists; pass --force to overwrite it")
 
     from textrnn.csv_input import read_csv_table
-    from textrnn.io import atomic_write_text
+    from textrnn.io import atomic_write_text, check_output_file
+
+    check_output_file(output, force)  # its directory must exist (and not be a file): fail before any work
 
     df = read_csv_table(input, keep_blank_lines=True)  # one output row per input line
     if text_col not in df.columns:

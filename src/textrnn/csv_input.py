@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +43,14 @@ def read_csv_table(path: str | os.PathLike, keep_blank_lines: bool = False) -> p
     if p.is_dir():
         raise TextrnnError(f"{str(p)!r} is a directory, expected a CSV file")
     try:
-        with open(p, encoding="utf-8-sig", newline="") as f:
+        with open(p, encoding="utf-8-sig", newline="") as f, warnings.catch_warnings():
+            # index_col=False plus this filter: a first data row with more fields than the header
+            # is an error, not silently taken as an index column that shifts every column
+            warnings.simplefilter("error", pd.errors.ParserWarning)
             df = pd.read_csv(f, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL,
-                             skip_blank_lines=not keep_blank_lines)
+                             skip_blank_lines=not keep_blank_lines, index_col=False)
+    except pd.errors.ParserWarning:
+        raise TextrnnError(f"{str(p)!r} is not a valid CSV file: {_first_long_row(p)}") from None
     except UnicodeDecodeError as e:
         raise TextrnnError(f"{str(p)!r} is not UTF-8 text (byte {e.start}: {e.reason}); re-save it as UTF-8") from None
     except pd.errors.EmptyDataError:
@@ -59,6 +65,18 @@ def read_csv_table(path: str | os.PathLike, keep_blank_lines: bool = False) -> p
             end -= 1
         df = df.iloc[:end]
     return df
+
+
+def _first_long_row(path: Path) -> str:
+    """Which line has more fields than the header (for the error message)."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader, [])
+        for row in reader:
+            if len(row) > len(header):
+                return (f"line {reader.line_num} has {len(row)} fields, the header {len(header)} "
+                        f"(quote a text that contains commas)")
+    return "a row has more fields than the header"
 
 
 def resolve_label_col(df: pd.DataFrame, label_col: str | None, path: str) -> str:

@@ -24,15 +24,41 @@ FORMAT_VERSION = 1
 OUTPUT_MARKERS = ("config.json", "compare.json")
 
 
+def _is_textrnn_output(path: Path) -> bool:
+    """Whether ``path`` holds a marker file that textrnn wrote (JSON with ``textrnn_version``),
+    not merely a file of that name."""
+    for name in OUTPUT_MARKERS:
+        marker = path / name
+        if marker.is_file():
+            try:
+                data = json.loads(marker.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                continue
+            if isinstance(data, dict) and "textrnn_version" in data:
+                return True
+    return False
+
+
+def _check_parents(path: Path) -> None:
+    """The nearest existing ancestor of ``path`` must be a directory (else nothing can be made)."""
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise TextrnnError(f"{str(parent)!r} is a file, so {str(path)!r} cannot be created under it")
+            return
+
+
 def check_out_dir(out: str | os.PathLike, force: bool) -> Path:
     """Check that ``out`` may be written: it must not exist unless ``force``.
 
     Raises:
-        TextrnnError: ``out`` exists and ``force`` is false; it is a file; it is the
-            current directory or one above it; or it is a non-empty directory that
-            textrnn did not write (no ``config.json`` / ``compare.json``).
+        TextrnnError: ``out`` exists and ``force`` is false; it is a file, or a file stands
+            where one of its parent directories should be; it is the current directory or
+            one above it; or it is a non-empty directory that textrnn did not write (no
+            ``config.json`` / ``compare.json`` with a ``textrnn_version``).
     """
     path = Path(out)
+    _check_parents(path)
     resolved = path.resolve()
     if resolved == Path.cwd().resolve() or resolved in Path.cwd().resolve().parents or resolved == Path(resolved.anchor):
         raise TextrnnError(f"output directory {str(path)!r} is the current directory or above it; expected a new directory")
@@ -40,7 +66,7 @@ def check_out_dir(out: str | os.PathLike, force: bool) -> Path:
         raise TextrnnError(f"output path {str(path)!r} is a file, expected a directory")
     if path.exists() and not force:
         raise TextrnnError(f"output directory {str(path)!r} already exists; pass --force to overwrite it")
-    if path.exists() and any(path.iterdir()) and not any((path / m).is_file() for m in OUTPUT_MARKERS):
+    if path.exists() and any(path.iterdir()) and not _is_textrnn_output(path):
         raise TextrnnError(f"{str(path)!r} is a non-empty directory that is not a textrnn model; refusing to replace it")
     return path
 
@@ -57,6 +83,7 @@ def check_output_file(path: str | os.PathLike | None, force: bool, option: str =
     p = Path(path)
     if p.is_dir():
         raise TextrnnError(f"{option} {str(p)!r} is a directory, expected a file path")
+    _check_parents(p)
     if not p.parent.resolve().is_dir():
         raise TextrnnError(f"directory of {option} {str(p.parent)!r} does not exist")
     if p.exists() and not force:
