@@ -24,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 import textrnn
 from textrnn.csv_input import sorted_labels
+from textrnn.seeds import check_seed
 from textrnn.errors import TextrnnError
 from textrnn.io import FORMAT_VERSION, atomic_dir, read_json, read_model_config, write_json
 from textrnn.metrics import classification_metrics
@@ -84,7 +85,7 @@ class TfidfLogisticRegression:
         if not isinstance(max_iter, int) or max_iter < 1:
             raise TextrnnError(f"max_iter={max_iter!r} is invalid; expected a positive integer")
         self.preprocessor = preprocessor or Preprocessor()
-        self.seed = int(seed)
+        self.seed = check_seed(int(seed), "seed")
         self.C = float(C)
         self.max_iter = max_iter
         self.device = device

@@ -18,6 +18,7 @@ from textrnn.batching import EncodedTexts, iter_batches, to_device
 from textrnn.errors import TextrnnError
 from textrnn.metrics import classification_metrics
 from textrnn.optim import check_max_norm, clip_and_step
+from textrnn.seeds import check_seed
 
 MONITORS = {"macro_f1": "max", "accuracy": "max", "val_loss": "min"}
 
@@ -58,6 +59,7 @@ class TrainConfig:
         if self.weight_decay < 0:
             raise TextrnnError(f"weight-decay must be >= 0, got {self.weight_decay}")
         self.clip_grad_norm = check_max_norm(self.clip_grad_norm, "clip-grad-norm")
+        check_seed(self.seed, "seed")
         if self.patience < 0:
             raise TextrnnError(f"patience must be >= 0, got {self.patience}")
         if self.monitor not in MONITORS:

@@ -112,6 +112,12 @@ def generate_command(
     _check_options(length, temperature, top_k)
     if num_samples < 1:
         raise TextrnnError(f"--num-samples must be >= 1, got {num_samples}")
+    if seed is not None:
+        from textrnn.seeds import MAX_SEED, check_seed
+
+        check_seed(seed)
+        if seed + num_samples - 1 > MAX_SEED:  # sample i uses seed + i
+            raise TextrnnError(f"--seed + --num-samples - 1 must be <= {MAX_SEED}, got {seed + num_samples - 1}")
     auto_threads()
     model, vocab, config = load_lm(run_dir)
     line_mode = bool(config.get("line_mode"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from textrnn.errors import TextrnnError
 from textrnn.optim import check_max_norm
+from textrnn.seeds import check_seed
 
 
 @dataclass
@@ -72,6 +73,7 @@ class TrainConfig:
         if self.time_budget is not None and not (self.time_budget > 0 and math.isfinite(self.time_budget)):
             raise TextrnnError(f"--time-budget must be a positive number of seconds, got {self.time_budget}")
         self.clip = check_max_norm(self.clip, "--clip")
+        check_seed(self.seed, "--seed")
         if self.threads < 0:
             raise TextrnnError(f"--threads must be >= 0 (0 = tuned while training), got {self.threads}")
         if not 0.0 < self.val_fraction < 1.0:

@@ -16,6 +16,7 @@ from textrnn.charlm.train import KIND, load_state
 from textrnn.charlm.vocab import CharVocab
 from textrnn.errors import TextrnnError
 from textrnn.io import read_json, read_model_config
+from textrnn.seeds import check_seed
 
 
 class UnknownCharWarning(UserWarning):
@@ -110,6 +111,8 @@ def generate(
             UnknownCharWarning,
             stacklevel=2,
         )
+    if seed is not None:
+        check_seed(seed, "seed")
     gen = torch.Generator()
     gen.manual_seed(seed if seed is not None else int.from_bytes(os.urandom(8), "little") >> 1)
     ids = vocab.encode(prime).tolist()
