@@ -32,15 +32,22 @@ def plot_curves(history: list[dict], path: Path) -> None:
 
 
 def plot_confusion_matrix(matrix: list[list[int]], labels: list[str], path: Path, title: str = "validation") -> None:
-    """``confusion_matrix.png``: rows are true labels, columns predicted labels, with counts."""
+    """``confusion_matrix.png``: rows are true labels, columns predicted labels, with counts.
+
+    The figure grows with the number of labels up to 14 inches; counts are written in the cells
+    up to 20 labels and label names on the axes up to 60 (beyond that the image is a heat map,
+    and ``metrics.json`` keeps the full matrix).
+    """
     m = np.asarray(matrix)
-    size = 1.2 + 0.9 * len(labels)
+    n = len(labels)
+    size = min(1.2 + 0.9 * n, 14.0)
     fig, ax = plt.subplots(figsize=(size + 1, size))
     im = ax.imshow(m, cmap="Blues")
-    ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
-    ax.set_yticks(range(len(labels)), labels)
-    ax.set(xlabel="predicted", ylabel="true", title=f"confusion matrix ({title})")
-    for i in range(m.shape[0]):
+    if n <= 60:
+        ax.set_xticks(range(n), labels, rotation=30 if n <= 20 else 90, ha="right" if n <= 20 else "center")
+        ax.set_yticks(range(n), labels)
+    ax.set(xlabel="predicted", ylabel="true", title=f"confusion matrix ({title}, {n} labels)")
+    for i in range(m.shape[0] if n <= 20 else 0):
         for j in range(m.shape[1]):
             ax.text(j, i, str(m[i, j]), ha="center", va="center", color="white" if m[i, j] > m.max() / 2 else "black")
     fig.colorbar(im, ax=ax, fraction=0.046)
