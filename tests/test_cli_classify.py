@@ -175,13 +175,15 @@ def test_outputs_that_would_lose_data_are_refused(trained, tiny_csvs, tmp_path, 
         (["predict", trained, "--input", val, "--output", tmp_path / "no" / "dir" / "p.csv"], "directory of --output"),
         (["predict", trained, "--input", val, "--output", precious, "--force"], "is a directory, expected a file path"),
         (["explain", trained, "хорошо", "--html", tmp_path / "no" / "e.html"], "directory of --html"),
+        (["explain", trained, "хорошо", "--png", tmp_path / "w.txt"], "expected a file name ending in .png"),
+        (["explain", trained, "хорошо", "--html", tmp_path / "w.svg", "--png", tmp_path / "w.svg"], "are the same file"),
         (["evaluate", val, val], "is a file, expected a model directory"),
     ]:
         code, _, err = run(capsys, *args)
         assert code == 2 and fragment in err, (args, err)
         assert err.count("\n") == 1
     assert (precious / "thesis.txt").read_text() == "keep me"
-    assert not list(tmp_path.glob(".*tmp-*")) and not (tmp_path / "e").exists()
+    assert not list(tmp_path.glob(".*tmp-*")) and not (tmp_path / "e").exists() and not list(tmp_path.glob("w.*"))
 
 
 def test_damaged_model_directories(trained, capsys):

@@ -366,6 +366,10 @@ def explain_command(
 
     check_output_file(html_path, force, "--html")
     check_output_file(png_path, force, "--png")
+    if png_path is not None and png_path.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise TextrnnError(f"--png {str(png_path)!r}: expected a file name ending in .png (or .svg, .pdf)")
+    if html_path is not None and png_path is not None and html_path.resolve() == png_path.resolve():
+        raise TextrnnError(f"--html and --png are the same file {str(html_path)!r}; expected two different paths")
     clf = load_classifier(run_dir, device=device)
     exp = explain(clf, text)
     if as_json:
