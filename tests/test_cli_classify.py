@@ -77,6 +77,24 @@ def test_force_replaces_only_what_textrnn_wrote(tiny_csvs, tmp_path, capsys):
         assert code == 2 and "is a file, so" in err and err.count("\n") == 1, err
 
 
+def test_outputs_get_the_usual_permissions(trained, tiny_csvs, tmp_path, capsys):
+    # temporary files and directories are created private (0600 / 0700); what is renamed into
+    # place must get what a plain open / mkdir would give: 0666 / 0777 less the umask
+    import os
+
+    mask = os.umask(0o022)
+    try:
+        _, val = tiny_csvs
+        code, _, err = run(capsys, "predict", trained, "--input", val, "--output", tmp_path / "p.csv")
+        assert code == 0, err
+        code, _, err = run(capsys, "train", val, "--out", tmp_path / "m", *FAST)
+        assert code == 0, err
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "p.csv").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "m").stat().st_mode & 0o777 == 0o755
+
+
 def test_predict_input_keeps_every_row(trained, tmp_path, capsys):
     # a blank or whitespace-only line inside the table is an empty text (an error naming its line),
     # never silently dropped, which would shift the output rows; blank lines at the end are fine

@@ -59,7 +59,7 @@ def vectorize_command(
     import scipy.sparse as sp
 
     from textrnn.csv_input import read_texts
-    from textrnn.io import write_json
+    from textrnn.io import check_output_file, write_json
     from textrnn.vectorize import KINDS, TextVectorizer, parse_ngram_range, textbook_tfidf, top_terms
 
     kinds = KINDS + ("textbook",)
@@ -81,8 +81,7 @@ def vectorize_command(
             raise TextrnnError(f"--output {str(output)!r} must end with .npz")
         vocab_path = output.with_suffix(".vocab.json")
         for p in (output, vocab_path):
-            if p.exists() and not force:
-                raise TextrnnError(f"output file {str(p)!r} already exists; pass --force to overwrite it")
+            check_output_file(p, force)  # not a directory, its directory exists, not overwritten without --force
     _, texts = read_texts(input_csv, text_col)
     pre = _preprocessor(lang, lemmatize, stem, stopwords)
     tokens = pre.transform(texts)
@@ -100,15 +99,12 @@ def vectorize_command(
             vocab["idf"] = [float(x) for x in vec.idf_]
     vocab["preprocessing"] = pre.to_dict()
     if output is not None:
-        import os
-        import tempfile
+        from textrnn.io import atomic_file
 
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.tmp-", suffix=".npz", dir=output.parent)
-        os.close(fd)
-        sp.save_npz(tmp, sp.csr_matrix(X, dtype=np.float64), compressed=True)
-        os.replace(tmp, output)
-        write_json(vocab_path, vocab)
+        # both files or neither: each is written to a temporary file, renamed only when both are complete
+        with atomic_file(output) as tmp_matrix, atomic_file(vocab_path) as tmp_vocab:
+            sp.save_npz(tmp_matrix, sp.csr_matrix(X, dtype=np.float64), compressed=True)
+            write_json(tmp_vocab, vocab)
         print(f"wrote {X.shape[0]} x {X.shape[1]} {kind} matrix ({X.nnz} non-zeros) to {output} "
               f"and its vocabulary to {vocab_path}", file=sys.stderr)
         return
