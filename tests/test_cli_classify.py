@@ -212,6 +212,11 @@ def test_damaged_model_directories(trained, capsys):
             {k: v for k, v in json.loads((d / "config.json").read_text()).items() if k != "model"})), "incomplete or corrupt"),
         ("labels", lambda d: (d / "labels.json").write_text('{"labels": ["a", "b", "c"]}'), "has 3 labels but the model has 1 output"),
         ("weights", lambda d: (d / "model.safetensors").write_bytes(b"\x00" * 10), "cannot load"),
+        ("labels string", lambda d: (d / "labels.json").write_text('{"labels": "ab"}'), "labels.json' is damaged"),
+        ("format", lambda d: (d / "config.json").write_text(json.dumps(
+            {**json.loads((d / "config.json").read_text()), "format_version": "x"})), "format_version 'x', expected an integer"),
+        ("model type", lambda d: (d / "config.json").write_text(json.dumps(
+            {**json.loads((d / "config.json").read_text()), "model_type": ["x"]})), "model_type ['x'], expected a string"),
     ]:
         broken = trained.parent / name
         shutil.copytree(trained, broken)

@@ -26,7 +26,7 @@ import textrnn
 from textrnn.csv_input import sorted_labels
 from textrnn.seeds import check_seed
 from textrnn.errors import TextrnnError
-from textrnn.io import FORMAT_VERSION, atomic_dir, read_json, read_model_config, write_json
+from textrnn.io import FORMAT_VERSION, atomic_dir, read_json, read_labels, read_model_config, write_json
 from textrnn.metrics import classification_metrics
 from textrnn.preprocessing import Preprocessor
 from textrnn.vectorize import ANALYZERS, TextVectorizer
@@ -306,7 +306,7 @@ class TfidfLogisticRegression:
             )
         except KeyError as e:
             raise TextrnnError(f"{str(run_dir)!r}: config.json lacks {e.args[0]!r}") from None
-        self.labels_ = [str(x) for x in read_json(run_dir / "labels.json")["labels"]]
+        self.labels_ = read_labels(run_dir)
         self.vectorizer_ = TextVectorizer.from_dict(read_json(run_dir / "vectorizer.json"))
         weights = run_dir / "model.safetensors"
         if not weights.is_file():

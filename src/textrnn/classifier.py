@@ -27,7 +27,7 @@ from textrnn.csv_input import sorted_labels
 from textrnn.devices import fits_in_memory, resolve_device  # resolve_device re-exported here
 from textrnn.embeddings import pretrained_matrix
 from textrnn.errors import TextrnnError
-from textrnn.io import FORMAT_VERSION, atomic_dir, read_json, read_model_config, write_json
+from textrnn.io import FORMAT_VERSION, atomic_dir, read_json, read_labels, read_model_config, write_json
 from textrnn.metrics import classification_metrics
 from textrnn.models import ModelConfig, RecurrentClassifier, count_parameters
 from textrnn.preprocessing import Preprocessor
@@ -352,7 +352,7 @@ class RecurrentTextClassifier:
                 device=device,
             )
             self.vocab_ = Vocabulary.from_dict(read_json(run_dir / "vocab.json"))
-            self.labels_ = [str(x) for x in read_json(run_dir / "labels.json")["labels"]]
+            self.labels_ = read_labels(run_dir)
         except (KeyError, TypeError, AttributeError) as e:
             raise TextrnnError(f"{str(run_dir)!r} has an incomplete or corrupt model description ({type(e).__name__}: {e})") from None
         expected = 1 if len(self.labels_) == 2 else len(self.labels_)

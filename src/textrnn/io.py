@@ -183,6 +183,23 @@ def read_json(path: str | os.PathLike) -> Any:
         raise TextrnnError(f"{str(path)!r} is not valid JSON: {e}") from None
 
 
+def read_labels(run_dir: str | os.PathLike) -> list[str]:
+    """The class labels in ``RUN_DIR/labels.json`` (``{"labels": [...]}``), as strings.
+
+    Raises:
+        TextrnnError: the file is missing or not JSON, or ``labels`` is not a list of at least
+            two distinct strings or numbers.
+    """
+    path = Path(run_dir) / "labels.json"
+    data = read_json(path)
+    labels = data.get("labels") if isinstance(data, dict) else None
+    if (not isinstance(labels, list) or len(labels) < 2
+            or not all(isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in labels)
+            or len({str(x) for x in labels}) != len(labels)):
+        raise TextrnnError(f"{str(path)!r} is damaged: expected {{\"labels\": [at least two distinct labels]}}")
+    return [str(x) for x in labels]
+
+
 def read_model_config(run_dir: str | os.PathLike, expected_kind: str | None = None) -> dict:
     """Read and check ``RUN_DIR/config.json``.
 
@@ -204,6 +221,14 @@ def read_model_config(run_dir: str | os.PathLike, expected_kind: str | None = No
     config = read_json(path / "config.json")
     if not isinstance(config, dict) or "format_version" not in config or "kind" not in config:
         raise TextrnnError(f"{str(path)!r} is not a textrnn model directory (config.json has no format_version/kind)")
+    version, kind = config["format_version"], config["kind"]
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise TextrnnError(f"{str(path)!r} has a damaged config.json: format_version {version!r}, expected an integer >= 1")
+    if not isinstance(kind, str):
+        raise TextrnnError(f"{str(path)!r} has a damaged config.json: kind {kind!r}, expected a string")
+    for key in ("model_type",):
+        if key in config and not isinstance(config[key], str):
+            raise TextrnnError(f"{str(path)!r} has a damaged config.json: {key} {config[key]!r}, expected a string")
     if config["format_version"] > FORMAT_VERSION:
         raise TextrnnError(
             f"{str(path)!r} has model format {config['format_version']}; this textrnn reads up to {FORMAT_VERSION}"
