@@ -95,6 +95,20 @@ def test_outputs_get_the_usual_permissions(trained, tiny_csvs, tmp_path, capsys)
     assert (tmp_path / "m").stat().st_mode & 0o777 == 0o755
 
 
+def test_predict_output_never_overwrites_input_columns(trained, tiny_csvs, tmp_path, capsys):
+    _, val = tiny_csvs
+    code, _, err = run(capsys, "predict", trained, "--input", val, "--output", tmp_path / "p.csv")
+    assert code == 0, err
+    # predicting on its own output would overwrite label_pred and p_<label>: refused, nothing written
+    code, _, err = run(capsys, "predict", trained, "--input", tmp_path / "p.csv", "--output", tmp_path / "q.csv")
+    assert code == 2 and "already has column(s) ['label_pred', 'p_negative', 'p_positive']" in err
+    assert not (tmp_path / "q.csv").exists()
+    code, _, err = run(capsys, "preprocess", tmp_path / "p.csv", "--output", tmp_path / "t.csv")
+    assert code == 0, err
+    code, _, err = run(capsys, "preprocess", tmp_path / "t.csv", "--output", tmp_path / "t2.csv")
+    assert code == 2 and "already has a 'tokens' column" in err
+
+
 def test_predict_input_keeps_every_row(trained, tmp_path, capsys):
     # a blank or whitespace-only line inside the table is an empty text (an error naming its line),
     # never silently dropped, which would shift the output rows; blank lines at the end are fine
@@ -298,3 +312,15 @@ def test_train_default_is_the_measured_russian_configuration(capsys, tiny_csvs, 
     if "tfidf-lr" not in extra:
         assert config["model"]["subword_buckets"] == 20000 and config["model"]["embedding_dropout"] == 0.3
         assert (config["model"]["cell"], config["model"]["bidirectional"], config["model"]["pooling"]) == ("gru", True, "max")
+
+
+def test_predict_and_evaluate_default_to_the_training_columns(tmp_path, demo_rows, capsys):
+    train = write_csv(tmp_path / "r.csv", demo_rows[:80], header=("review", "sentiment"))
+    code, _, err = run(capsys, "train", train, "--text-col", "review", "--label-col", "sentiment",
+                       "--out", tmp_path / "m", *FAST)
+    assert code == 0, err
+    code, out, err = run(capsys, "predict", tmp_path / "m", "--input", train, "--json")
+    assert code == 0, err
+    assert [json.loads(x)["text"] for x in out.splitlines()][:2] == [t for t, _ in demo_rows[:2]]
+    code, out, err = run(capsys, "evaluate", tmp_path / "m", train, "--json")
+    assert code == 0 and json.loads(out)["n"] == 80, err

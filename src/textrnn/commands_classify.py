@@ -32,7 +32,7 @@ from textrnn.commands_preprocess import (
     YoOpt,
     preprocessor_from_cli,
 )
-from textrnn.csv_input import read_labeled_csv, read_texts
+from textrnn.csv_input import read_header, read_labeled_csv, read_texts
 from textrnn.errors import TextrnnError
 from textrnn.io import atomic_write_text, check_out_dir, check_output_file, read_model_config
 
@@ -218,7 +218,7 @@ def evaluate_command(
     run_dir: Path = typer.Argument(..., help="Model directory from `textrnn train`."),
     test_csv: Path = typer.Argument(..., help="Labelled CSV to score."),
     text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column [default: the one used in training]."),
-    label_col: Optional[str] = typer.Option(None, "--label-col", help="Label column [default: label, else class]."),
+    label_col: Optional[str] = typer.Option(None, "--label-col", help="Label column [default: the one used in training if the file has it, else label, else class]."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
 ) -> None:
@@ -227,6 +227,8 @@ def evaluate_command(
 
     clf = load_classifier(run_dir, device=device)
     trained_on = read_model_config(run_dir).get("data") or {}
+    if label_col is None and trained_on.get("label_col") in read_header(test_csv):
+        label_col = trained_on["label_col"]  # the training label column, where the file has it
     data = read_labeled_csv(test_csv, text_col or trained_on.get("text_col") or "text", label_col)
     metrics = clf.evaluate(data.texts, data.labels)
     if as_json:
@@ -239,8 +241,8 @@ def predict_command(
     run_dir: Path = typer.Argument(..., help="Model directory from `textrnn train`."),
     texts: Optional[List[str]] = typer.Argument(None, help="Texts to classify."),
     input_csv: Optional[Path] = typer.Option(None, "--input", help="CSV with texts to classify."),
-    output: Optional[Path] = typer.Option(None, "--output", help="CSV to write (input columns + label + p_<label>)."),
-    text_col: str = typer.Option("text", "--text-col", help="Text column of --input."),
+    output: Optional[Path] = typer.Option(None, "--output", help="CSV to write (input columns + label_pred + p_<label>)."),
+    text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column of --input [default: the one used in training, else text]."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON lines instead of a table."),
     batch_size: int = typer.Option(256, "--batch-size", help="Texts per batch."),
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N."),
@@ -260,7 +262,14 @@ def predict_command(
         raise TextrnnError(f"batch-size must be >= 1, got {batch_size}")
     clf = load_classifier(run_dir, device=device)
     if input_csv:
+        if text_col is None:
+            text_col = (read_model_config(run_dir).get("data") or {}).get("text_col") or "text"
         df, items = read_texts(input_csv, text_col)
+        added = ["label_pred"] + [f"p_{name}" for name in clf.labels_]
+        clash = [c for c in added if c in df.columns]
+        if output and clash:
+            raise TextrnnError(f"{str(input_csv)!r} already has column(s) {clash}, which --output would overwrite; "
+                               f"rename or drop them first")
     else:
         empty = [i + 1 for i, t in enumerate(texts) if not t.strip()]
         if empty:

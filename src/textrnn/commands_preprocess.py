@@ -212,6 +212,9 @@ def preprocess_command(
     df = read_csv_table(input, keep_blank_lines=True)  # one output row per input line
     if text_col not in df.columns:
         raise TextrnnError(f"{str(input)!r} has no text column {text_col!r}; columns are {list(df.columns)}")
+    if "tokens" in df.columns:
+        raise TextrnnError(f"{str(input)!r} already has a 'tokens' column, which the output would overwrite; "
+                           f"rename or drop it first")
     tokens = pre.transform(df[text_col].tolist(), workers=workers, progress=True)
     df["tokens"] = [" ".join(t) for t in tokens]
     if output.parent and not output.parent.exists():

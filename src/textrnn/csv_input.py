@@ -79,6 +79,16 @@ def _first_long_row(path: Path) -> str:
     return "a row has more fields than the header"
 
 
+def read_header(path: str | os.PathLike) -> list[str]:
+    """The column names of a CSV file, or ``[]`` when it cannot be read (the full read that
+    follows reports why)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+
+
 def resolve_label_col(df: pd.DataFrame, label_col: str | None, path: str) -> str:
     """The label column: ``label_col`` if given, else ``label``, else ``class``."""
     if label_col is not None:
