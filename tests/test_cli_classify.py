@@ -284,6 +284,8 @@ def test_usage_errors_are_one_line_naming_the_option(capsys, tiny_csvs, tmp_path
         (["train", train, "--out", tmp_path / "r", "--model", "tfidf-lr", "--device", "mps"], "unknown device 'mps'"),
         (["train", train, "--out", tmp_path / "r", "--model", "tfidf-lr", "--epochs", "0"], "epochs must be >= 1, got 0"),
         (["train", train, "--out", tmp_path / "r", "--device", "cpu:1"], "unknown device 'cpu:1'; expected auto, cpu"),
+        (["train", train, "--out", tmp_path / "r", "--freeze-embeddings"], "--freeze-embeddings needs --embeddings"),
+        (["train", train, "--out", tmp_path / "r", "--embeddings", tmp_path / "none.vec"], "none.vec' not found"),
         (["train", train, "--out", tmp_path / "r", "--seed", "-1"], "seed must be an integer in [0, 4294967295], got -1"),
         (["train", train, "--out", tmp_path / "r", "--model", "tfidf-lr", "--seed", "99999999999999999999"],
          "seed must be an integer in [0, 4294967295], got 99999999999999999999"),

@@ -79,6 +79,8 @@ def test_parameter_count_of_tfidf_is_coefficients_plus_intercepts(split):
     (["--models", "gru:clip=nan"], "model spec 'gru:clip=nan': clip-grad-norm must be a finite number >= 0"),
     (["--models", "tfidf-lr,gru:lr=-1"], "model spec 'gru:lr=-1': lr must be a positive number, got -1.0"),
     (["--models", "tfidf-lr", "--device", "cpu:1"], "unknown device 'cpu:1'"),
+    (["--models", "tfidf-lr,gru:embeddings=/nonexistent.vec"], "model spec 'gru:embeddings=/nonexistent.vec': embeddings file"),
+    (["--models", "gru:freeze=1"], "freeze=1 needs embeddings"),
     (["--seeds", "0"], "seeds must be >= 1"),
 ])
 def test_compare_bad_input(split, tmp_path, capsys, args, message):

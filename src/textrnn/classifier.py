@@ -25,7 +25,7 @@ import textrnn
 from textrnn.batching import EncodedTexts
 from textrnn.csv_input import sorted_labels
 from textrnn.devices import fits_in_memory, resolve_device  # resolve_device re-exported here
-from textrnn.embeddings import pretrained_matrix
+from textrnn.embeddings import check_embeddings_source, pretrained_matrix
 from textrnn.errors import TextrnnError
 from textrnn.io import FORMAT_VERSION, atomic_dir, read_json, read_labels, read_model_config, write_json
 from textrnn.metrics import classification_metrics
@@ -129,7 +129,9 @@ class RecurrentTextClassifier:
         self.model_config = model_config or ModelConfig()
         self.train_config = (train_config or TrainConfig()).validate()
         self.device = resolve_device(device)
-        self.embeddings = embeddings
+        self.embeddings = check_embeddings_source(embeddings) if embeddings else None
+        if freeze_embeddings and not embeddings:
+            raise TextrnnError("--freeze-embeddings needs --embeddings: there are no pretrained vectors to freeze")
         self.freeze_embeddings = freeze_embeddings
         self.embedding_stats_: dict | None = None
         self.labels_: list[str] = []

@@ -97,6 +97,29 @@ def _load_text_vectors(path: Path, wanted: set[str]) -> tuple[Callable[[str], np
     return vectors.get, dim, path.name
 
 
+def check_embeddings_source(source: str) -> str:
+    """The cheap checks of an ``--embeddings`` value, before any work: ``navec`` needs the
+    optional extra installed; a path must be an existing file.
+
+    Raises:
+        TextrnnError: the extra is missing, or the path does not exist or is a directory.
+    """
+    import importlib.util
+
+    if source == "navec":
+        if importlib.util.find_spec("navec") is None or importlib.util.find_spec("natasha") is None:
+            raise TextrnnError("--embeddings navec needs the optional extra: pip install 'textrnn[navec]' (navec + natasha)")
+        return source
+    path = Path(source)
+    if path.is_dir():
+        raise TextrnnError(f"embeddings path {source!r} is a directory; expected 'navec', a navec .tar archive "
+                           f"or a word2vec/GloVe text file")
+    if not path.is_file():
+        raise TextrnnError(f"embeddings file {source!r} not found; expected 'navec', a navec .tar archive "
+                           f"or a word2vec/GloVe text file")
+    return source
+
+
 def pretrained_matrix(vocab: Vocabulary, source: str, token_counts: dict[str, int] | None = None,
                       seed: int = 13) -> tuple[torch.Tensor, dict]:
     """An embedding matrix for ``vocab`` from pretrained vectors.

@@ -174,7 +174,11 @@ def _build(spec: ModelSpec, seed: int, device: str):
                                   ("clip", "clip_grad_norm"), ("class_weight", "class_weight")) if k in o},
     )
     clf = RecurrentTextClassifier(pre, vocab, model, train, device=device)
+    if o.get("freeze") and "embeddings" not in o:
+        raise TextrnnError("freeze=1 needs embeddings=...: there are no pretrained vectors to freeze")
     if "embeddings" in o:
-        clf.embeddings = o["embeddings"]
+        from textrnn.embeddings import check_embeddings_source
+
+        clf.embeddings = check_embeddings_source(o["embeddings"])
         clf.freeze_embeddings = o.get("freeze", False)
     return clf
