@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
@@ -326,3 +328,17 @@ def test_predict_and_evaluate_default_to_the_training_columns(tmp_path, demo_row
     assert [json.loads(x)["text"] for x in out.splitlines()][:2] == [t for t, _ in demo_rows[:2]]
     code, out, err = run(capsys, "evaluate", tmp_path / "m", train, "--json")
     assert code == 0 and json.loads(out)["n"] == 80, err
+
+
+@pytest.mark.parametrize("sig, code, message", [(signal.SIGINT, 130, "textrnn: interrupted"),
+                                                 (signal.SIGTERM, 143, "textrnn: terminated")])
+def test_interrupted_training_says_so_and_leaves_nothing(tiny_csvs, tmp_path, sig, code, message):
+    train, val = tiny_csvs
+    proc = subprocess.Popen([sys.executable, "-m", "textrnn.cli", "train", str(train), "--val", str(val),
+                             "--out", str(tmp_path / "m"), "--epochs", "500", "--patience", "0", "--threads", "1", "-q"],
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code and err.strip().endswith(message) and "Traceback" not in err, err
+    assert not (tmp_path / "m").exists() and not list(tmp_path.glob(".m.tmp-*"))

@@ -84,6 +84,7 @@ def _given_value(error: click_errors.UsageError, argv: list[str]) -> str | None:
 
 
 def _terminate(signum, frame) -> None:
+    print("textrnn: terminated", file=sys.stderr)
     raise SystemExit(128 + signum)
 
 
@@ -113,8 +114,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"textrnn: error: {e}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
+        code = 130
+    if code == 130:  # Ctrl-C (typer turns the KeyboardInterrupt into an exit code of 130)
         print("textrnn: interrupted", file=sys.stderr)
-        sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)
 
 
