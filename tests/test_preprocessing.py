@@ -359,9 +359,11 @@ def test_transform_file_cached_honours_env_and_survives_corruption(tmp_path, mon
     assert transform_file_cached(None, texts, Preprocessor()) == [["коты"]]
     entries = list((tmp_path / "envcache" / "preprocess").glob("*.json"))
     assert len(entries) == 1
-    entries[0].write_text("{not json", encoding="utf-8")
-    assert transform_file_cached(None, texts, Preprocessor()) == [["коты"]]
-    assert "cache" not in capsys.readouterr().err
+    # not JSON, or JSON of the wrong shape (numbers, strings instead of token lists): a miss, recomputed
+    for damaged in ('{not json', '{"tokens": [5]}', '{"tokens": ["abc"]}', '{"tokens": [[1]]}'):
+        entries[0].write_text(damaged, encoding="utf-8")
+        assert transform_file_cached(None, texts, Preprocessor()) == [["коты"]]
+        assert "cache" not in capsys.readouterr().err
     assert transform_file_cached(None, texts, Preprocessor()) == [["коты"]]
     assert "found in the cache" in capsys.readouterr().err
 

@@ -80,8 +80,8 @@ class TfidfLogisticRegression:
     ) -> None:
         if analyzer not in ANALYZERS:
             raise TextrnnError(f"analyzer {analyzer!r} is unknown; expected one of {', '.join(ANALYZERS)}")
-        if not isinstance(C, (int, float)) or isinstance(C, bool) or not C > 0:
-            raise TextrnnError(f"C={C!r} is invalid; expected a positive number (inverse regularisation strength)")
+        if not isinstance(C, (int, float)) or isinstance(C, bool) or not 0 < C < float("inf"):
+            raise TextrnnError(f"C={C!r} is invalid; expected a positive finite number (inverse regularisation strength)")
         if not isinstance(max_iter, int) or max_iter < 1:
             raise TextrnnError(f"max_iter={max_iter!r} is invalid; expected a positive integer")
         self.preprocessor = preprocessor or Preprocessor()

@@ -257,6 +257,8 @@ def predict_command(
         raise TextrnnError("nothing to predict: give texts as arguments or --input CSV")
     if output and not input_csv:
         raise TextrnnError("--output needs --input")
+    if output and output.exists() and output.resolve() == input_csv.resolve():
+        raise TextrnnError(f"--output {str(output)!r} is the input file; expected a different path")
     check_output_file(output, force)
     if batch_size < 1:
         raise TextrnnError(f"batch-size must be >= 1, got {batch_size}")

@@ -1046,7 +1046,9 @@ def transform_file_cached(
         try:
             data = json.loads(entry.read_text(encoding="utf-8"))
             tokens = data["tokens"]
-            if isinstance(tokens, list) and len(tokens) == len(texts):
+            well_formed = isinstance(tokens, list) and len(tokens) == len(texts) and all(
+                isinstance(row, list) and all(isinstance(t, str) for t in row) for row in tokens)
+            if well_formed:  # anything else (a damaged or foreign file) is a miss, recomputed
                 name = Path(path).name if path is not None else "the texts"
                 if not quiet:
                     print(
