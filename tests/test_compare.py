@@ -81,6 +81,8 @@ def test_parameter_count_of_tfidf_is_coefficients_plus_intercepts(split):
     (["--models", "tfidf-lr", "--device", "cpu:1"], "unknown device 'cpu:1'"),
     (["--models", "tfidf-lr,gru:embeddings=/nonexistent.vec"], "model spec 'gru:embeddings=/nonexistent.vec': embeddings file"),
     (["--models", "gru:freeze=1"], "freeze=1 needs embeddings"),
+    (["--models", "tfidf-lr:ngram=2,1"], "'1' after 'tfidf-lr:ngram=2' is not a model name"),
+    (["--models", "tfidf-lr,tfidf-lr:"], "given twice"),
     (["--seeds", "0"], "seeds must be >= 1"),
 ])
 def test_compare_bad_input(split, tmp_path, capsys, args, message):

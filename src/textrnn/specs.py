@@ -98,9 +98,12 @@ def parse_specs(text: str) -> list[ModelSpec]:
     """
     specs: list[str] = []
     for part in text.split(","):
-        part = part.strip()
+        part = part.strip().rstrip(":")  # "gru:" is "gru"
         if not part:
             continue
+        if re.fullmatch(r"\d+", part) and specs and "=" in specs[-1]:
+            raise TextrnnError(f"{part!r} after {specs[-1]!r} is not a model name: commas separate options and "
+                               f"specs, so write a range with a dash (e.g. ngram=1-2)")
         if "=" in part and ":" not in part and specs:
             specs[-1] += "," + part
         else:
