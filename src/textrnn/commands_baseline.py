@@ -40,7 +40,7 @@ def vectorize_command(
     analyzer: str = typer.Option("word", "--analyzer", help="word, char_wb or word+char (not for --kind textbook)."),
     char_ngram_range: str = typer.Option("2,5", "--char-ngram-range", help="Character n-grams MIN,MAX for char_wb."),
     min_df: str = typer.Option("1", "--min-df", help="Drop terms in fewer documents (int) or a smaller fraction (float)."),
-    max_df: float = typer.Option(1.0, "--max-df", help="Drop terms in more than this fraction of documents."),
+    max_df: float = typer.Option(1.0, "--max-df", help="Drop terms in more than this fraction of documents (a whole number above 1: this many documents)."),
     max_features: Optional[int] = typer.Option(None, "--max-features", help="Keep only the most frequent terms."),
     sublinear_tf: bool = typer.Option(False, "--sublinear-tf", help="tf -> 1 + ln(tf) (kind tfidf)."),
     top: int = typer.Option(5, "--top", help="Terms shown per document."),
@@ -91,7 +91,7 @@ def vectorize_command(
                  "idf_formula": "log10(n_docs / df)", "tf_formula": "n_t / sum_k n_k"}
     else:
         vec = TextVectorizer(kind=kind, analyzer=analyzer, word_ngram_range=word_range, char_ngram_range=char_range,
-                             min_df=_min_df(min_df), max_df=max_df, max_features=max_features, sublinear_tf=sublinear_tf)
+                             min_df=_min_df(min_df), max_df=int(max_df) if max_df > 1 and float(max_df).is_integer() else max_df, max_features=max_features, sublinear_tf=sublinear_tf)
         X = vec.fit_transform(tokens)
         terms = vec.terms()
         vocab = {"kind": kind, **vec.params(), "terms": terms}
