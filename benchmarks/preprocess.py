@@ -28,8 +28,9 @@ from pathlib import Path
 
 from stop_words import get_stop_words
 
-from textrnn import preprocessing as pp
-from textrnn.preprocessing import Preprocessor
+from textrnn import text as pp
+from textrnn.text import Preprocessor
+from textrnn.text.patterns import CYRILLIC_RE
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data"
@@ -127,7 +128,7 @@ def main() -> None:
             print(line("cold", n_words / cold_s, ref_wps, 4, (n_words / cold_cpu, n_words / ref_cpu)))
             # The bound: parse every distinct (cleaned, Cyrillic) word form once, nothing else.
             forms = sorted({t for toks in Preprocessor().transform(texts) for t in toks
-                            if pp.CYRILLIC_RE.search(t)})
+                            if CYRILLIC_RE.search(t)})
             bound_out, bound_s = timed(lambda: [morph.parse(w)[0].normal_form for w in forms])
             bound_cpu = CPU[id(bound_out)]
             print(f"bound: {len(forms):,} distinct word forms parsed once = {bound_s:.2f} s, CPU {bound_cpu:.2f} s "

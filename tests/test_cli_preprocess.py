@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from textrnn import Preprocessor
-from textrnn import preprocessing as pp
+from textrnn.text import workers as text_workers
 from conftest import run_cli
 from textrnn.cli import main
 from textrnn.commands_preprocess import preprocessor_from_cli
@@ -76,7 +76,7 @@ def test_csv_in_csv_out(tmp_path, capsys):
 
 
 def test_csv_other_text_column_and_workers(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(pp, "PARALLEL_MIN_TEXTS", 10)
+    monkeypatch.setattr(text_workers, "PARALLEL_MIN_TEXTS", 10)
     rows = [(i, f"Кошки бегут {i} :(", "x") for i in range(1200)]
     src = write_rows(tmp_path / "in.csv", rows, header=("id", "body", "label"))
     out_path = tmp_path / "out.csv"

@@ -11,8 +11,11 @@ from hypothesis import strategies as st
 
 import textrnn
 from textrnn import Preprocessor, TextrnnError
-from textrnn import preprocessing as pp
-from textrnn.preprocessing import transform_file_cached
+import textrnn.text
+from textrnn.text import cache as text_cache
+from textrnn.text import morphology, patterns
+from textrnn.text import workers as text_workers
+from textrnn.text import transform_file_cached
 
 LEMMA = Preprocessor(lemmatize=True)
 STEM = Preprocessor(stem=True)
@@ -110,7 +113,7 @@ def test_default_pipeline_drops_emoticon_brackets_that_leak_the_label():
 
 
 def test_lecture_lemmas_match_pymorphy3_directly():
-    morph = pp.get_morph()
+    morph = morphology.get_morph()
     words = "свойственною ей придворною женскою ловкостью быстротою захотела князя дерзнул рекомендованном".split()
     assert LEMMA.transform([" ".join(words)])[0] == [morph.parse(w)[0].normal_form for w in words]
 
@@ -120,21 +123,21 @@ HOMONYMS = ("стали мыла печь белки три душ косой с
 
 
 def test_fast_lemma_equals_pymorphy3_parse_top_normal_form(demo_rows):
-    morph = pp.get_morph()
+    morph = morphology.get_morph()
     words = set(HOMONYMS)
     for text, _ in demo_rows:
         words.update(text.split())
-    words = sorted(w for w in words if pp.CYRILLIC_RE.search(w))
+    words = sorted(w for w in words if patterns.CYRILLIC_RE.search(w))
     assert len(words) > 300
-    assert [pp._top_normal_form(w) for w in words] == [morph.parse(w)[0].normal_form for w in words]
-    assert pp._FAST_LEMMA is True
+    assert [morphology._top_normal_form(w) for w in words] == [morph.parse(w)[0].normal_form for w in words]
+    assert morphology._FAST_LEMMA is True
 
 
 def test_lemma_falls_back_to_parse(monkeypatch):
-    monkeypatch.setattr(pp, "_FAST_LEMMA", False)
-    pp.clear_caches()
+    monkeypatch.setattr(morphology, "_FAST_LEMMA", False)
+    morphology.clear_caches()
     assert Preprocessor(lemmatize=True).tokenize("стали князя") == ["стать", "князь"]
-    pp.clear_caches()
+    morphology.clear_caches()
 
 
 def test_non_string_inputs_are_empty_or_str():
@@ -201,7 +204,7 @@ def test_json_round_trip(options):
     data = json.loads(json.dumps(pre.to_dict()))
     again = Preprocessor.from_dict(data)
     assert again.to_dict() == pre.to_dict()
-    assert data["type"] == "Preprocessor" and data["version"] == pp.CONFIG_VERSION
+    assert data["type"] == "Preprocessor" and data["version"] == textrnn.text.CONFIG_VERSION
     text = "Мне НЕ понравилось :( http://x.ru <b>Ёлка</b> 2014 кто-то"
     assert again.tokenize(text) == pre.tokenize(text)
     assert again.get_params() == pre.get_params()
@@ -250,7 +253,7 @@ def test_pickle_keeps_the_configuration_not_the_caches():
 
 
 def test_public_imports():
-    assert textrnn.Preprocessor is pp.Preprocessor
+    assert textrnn.Preprocessor is textrnn.text.Preprocessor
     assert "<smile>" in repr(Preprocessor(emoticons="tokens").clean(":)"))
 
 
@@ -258,12 +261,12 @@ def test_public_imports():
 
 
 def test_lemma_cache_is_per_process_and_clearable():
-    pp.clear_caches()
-    assert pp._LEMMA_CACHE == {}
+    morphology.clear_caches()
+    assert morphology._LEMMA_CACHE == {}
     Preprocessor(lemmatize=True).transform(["коты бегут"])
-    assert pp._LEMMA_CACHE["коты"] == "кот"
-    pp.clear_caches()
-    assert pp._LEMMA_CACHE == {}
+    assert morphology._LEMMA_CACHE["коты"] == "кот"
+    morphology.clear_caches()
+    assert morphology._LEMMA_CACHE == {}
 
 
 def test_warm_pass_gives_the_cold_result():
@@ -293,15 +296,15 @@ def _corpus(n: int) -> list[str]:
     ],
 )
 def test_parallel_path_gives_exactly_the_serial_result(options, monkeypatch):
-    monkeypatch.setattr(pp, "PARALLEL_MIN_TEXTS", 10)
+    monkeypatch.setattr(text_workers, "PARALLEL_MIN_TEXTS", 10)
     calls = []
-    real = pp.Preprocessor._transform_parallel
+    real = Preprocessor._transform_parallel
 
     def spy(self, texts, workers, progress):
         calls.append(workers)
         return real(self, texts, workers, progress)
 
-    monkeypatch.setattr(pp.Preprocessor, "_transform_parallel", spy)
+    monkeypatch.setattr(Preprocessor, "_transform_parallel", spy)
     texts = _corpus(1200)
     serial = Preprocessor(**options).transform(texts, workers=1)
     assert calls == []
@@ -312,15 +315,15 @@ def test_parallel_path_gives_exactly_the_serial_result(options, monkeypatch):
 
 
 def test_parallel_path_with_spawn_gives_the_serial_result(monkeypatch):
-    monkeypatch.setattr(pp, "PARALLEL_MIN_TEXTS", 10)
-    monkeypatch.setattr(pp.mp, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(text_workers, "PARALLEL_MIN_TEXTS", 10)
+    monkeypatch.setattr(text_workers.mp, "get_all_start_methods", lambda: ["spawn"])
     texts = _corpus(1000)
     options = {"stem": True, "negation": True, "stopwords": True}
     assert Preprocessor(**options).transform(texts, workers=2) == Preprocessor(**options).transform(texts)
 
 
 def test_parallel_path_on_a_warm_instance(monkeypatch):
-    monkeypatch.setattr(pp, "PARALLEL_MIN_TEXTS", 10)
+    monkeypatch.setattr(text_workers, "PARALLEL_MIN_TEXTS", 10)
     texts = _corpus(1100)
     pre = Preprocessor(lemmatize=True)
     first = pre.transform(texts[:500])
@@ -354,7 +357,7 @@ def test_transform_file_cached_hits_on_the_second_call(tmp_path, capsys):
 
 def test_transform_file_cached_honours_env_and_survives_corruption(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("TEXTRNN_CACHE_DIR", str(tmp_path / "envcache"))
-    assert pp.default_cache_dir() == tmp_path / "envcache"
+    assert text_cache.default_cache_dir() == tmp_path / "envcache"
     texts = ["коты"]
     assert transform_file_cached(None, texts, Preprocessor()) == [["коты"]]
     entries = list((tmp_path / "envcache" / "preprocess").glob("*.json"))
@@ -370,7 +373,7 @@ def test_transform_file_cached_honours_env_and_survives_corruption(tmp_path, mon
 
 def test_default_cache_dir_without_env(monkeypatch):
     monkeypatch.delenv("TEXTRNN_CACHE_DIR", raising=False)
-    assert pp.default_cache_dir() == pp.Path.home() / ".cache" / "textrnn"
+    assert text_cache.default_cache_dir() == text_cache.Path.home() / ".cache" / "textrnn"
 
 
 def test_transform_file_cached_missing_file(tmp_path):
@@ -438,7 +441,7 @@ def test_empty_inputs():
 
 
 def test_dawg_extension_flag_is_a_bool():
-    assert isinstance(pp.dawg_extension_available(), bool)
+    assert isinstance(morphology.dawg_extension_available(), bool)
 
 
 def _worker_signals(_):
@@ -453,13 +456,12 @@ def test_forked_workers_do_not_inherit_the_clis_sigterm_handler():
     import multiprocessing as mp
     import signal
 
-    from textrnn import preprocessing as pp
-
     if "fork" not in mp.get_all_start_methods():
         pytest.skip("needs fork")
     previous = signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(143)))
     try:
-        with mp.get_context("fork").Pool(2, initializer=pp._worker_init, initargs=(Preprocessor().to_dict(),)) as pool:
+        init, config = text_workers._worker_init, (Preprocessor().to_dict(),)
+        with mp.get_context("fork").Pool(2, initializer=init, initargs=config) as pool:
             assert pool.map(_worker_signals, range(4)) == [(True, True)] * 4
     finally:
         signal.signal(signal.SIGTERM, previous)
