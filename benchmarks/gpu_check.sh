@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The short GPU check for a session that has the device (about 5 minutes): what issue 5 still needs
-# measured on CUDA after session 3's changes (clipping folded into the fused Adam step; unidirectional
-# nets over the padded batch), and the CUDA tests of those code paths.
-#   1. the CUDA tests: tests/test_devices.py (GPU logits = CPU logits for every cell x pooling, so the
-#      padded CUDA path of a unidirectional LSTM against the packed CPU one), tests/test_optim.py
-#      (folded clipping = clip_grad_norm_ + step on CUDA too), tests/test_models.py;
+# The short GPU check, for a machine with a GPU (about 5 minutes): what the throughput figures still
+# need measured on CUDA since the clipping was folded into the fused Adam step and unidirectional
+# nets run over the padded batch, and the CUDA tests of those code paths.
+#   1. the CUDA tests: tests/unit/test_devices.py (GPU logits = CPU logits for every cell x pooling,
+#      so the padded CUDA path of a unidirectional LSTM against the packed CPU one),
+#      tests/unit/training/test_optim.py (folded clipping = clip_grad_norm_ + step on CUDA too),
+#      tests/unit/nn/test_classifier_model.py and tests/unit/nn/test_encoder.py;
 #   2. throughput.py --device cuda --rounds 3 --diagnose (trainer / ceiling, the done-when figure);
 #   3. throughput.py --device cuda --clip-ab and --padded-ab (what each change is worth there).
 #
@@ -22,8 +23,8 @@ stamp() { echo "[$(( $(date +%s) - T0 )) s] $*" >> "$OUT/env.txt"; }
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv; nproc; uptime;
   python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version())'; } >> "$OUT/env.txt" 2>&1
 
-timeout 120 python3 -m pytest -q -p no:cacheprovider tests/test_devices.py tests/test_optim.py tests/test_models.py \
-  > "$OUT/tests.log" 2>&1
+timeout 120 python3 -m pytest -q -p no:cacheprovider tests/unit/test_devices.py tests/unit/training/test_optim.py \
+  tests/unit/nn/test_classifier_model.py tests/unit/nn/test_encoder.py > "$OUT/tests.log" 2>&1
 stamp "tests exit $?"
 
 TW="$DATA/rutweetcorp_sample"

@@ -28,9 +28,11 @@ from torch.profiler import ProfilerActivity, profile
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from throughput import CONFIGS, DEFAULT_DATA, encode_data, take  # noqa: E402
 
-from textrnn.batching import bucketed_batches  # noqa: E402
-from textrnn.models import ModelConfig, RecurrentClassifier  # noqa: E402
-from textrnn.training import TrainConfig, train_classifier  # noqa: E402
+from textrnn.config import ModelConfig, TrainConfig  # noqa: E402
+from textrnn.data.batching import bucketed_batches  # noqa: E402
+from textrnn.nn import RecurrentClassifier  # noqa: E402
+from textrnn.tasks.classify import ClassificationTask  # noqa: E402
+from textrnn.training.trainer import Trainer  # noqa: E402
 
 CALLS = ("cudaStreamSynchronize", "cudaDeviceSynchronize", "cudaEventSynchronize", "cudaMemcpyAsync",
          "cudaLaunchKernel", "cudaLaunchKernelExC", "cuLaunchKernel", "cuLaunchKernelEx")
@@ -67,7 +69,7 @@ def main() -> int:
             if packed:
                 logits = model(ids, lengths)
             else:
-                out, _ = model.rnn(model.embedding(ids))
+                out, _ = model.encoder.rnn(model.embedding(ids))
                 logits = model.output(out[torch.arange(len(lengths), device=device), (lengths - 1).to(device)])
             loss = F.binary_cross_entropy_with_logits(logits.squeeze(1), targets)
             opt.zero_grad(set_to_none=True)
@@ -94,10 +96,13 @@ def main() -> int:
 
         val = take(data, len(data) - 64, len(data))
         config = TrainConfig(epochs=1, batch_size=bs, patience=0, seed=0)
-        train_classifier(RecurrentClassifier(cfg), timed, val, ["0", "1"], config, device=device, quiet=True)
+        def train():
+            task = ClassificationTask(timed, val, ["0", "1"], bs)
+            return Trainer(RecurrentClassifier(cfg), task, config, device).fit().summary()
+
+        train()
         with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
-            _, summary = train_classifier(RecurrentClassifier(cfg), timed, val, ["0", "1"], config, device=device,
-                                          quiet=True)
+            summary = train()
         n = -(-len(timed) // bs)
         print(json.dumps({"config": name, "loop": "trainer (profiled epoch, validation included)",
                           "ms_per_step": round(summary["train_seconds"] / n * 1e3, 3),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One prepared session on a GPU machine (the H200 that some sessions are lent), about 9 minutes:
-#   1. the CUDA tests (tests/test_devices.py and the model / char-LM tests) on the GPU;
+# One prepared run on a GPU machine (measured on an NVIDIA H200), about 9 minutes:
+#   1. the CUDA tests (tests/unit/test_devices.py and the model / char-LM tests) on the GPU;
 #   2. benchmarks/throughput.py --device cuda (alone on the GPU, on CPU cores 0-3);
 #   3. two char-LM configurations on tinyshakespeare, trained on the GPU side by side;
 #   meanwhile, from the start: a CPU sweep of recurrent classifiers on rutweetcorp_sample
@@ -69,8 +69,8 @@ done
 stamp "sweep started: ${#SPECS[@]} specs, $WORKERS workers"
 
 # --- 1. CUDA tests
-pin 0-3 timeout 150 python3 -m pytest -q -p no:cacheprovider tests/test_devices.py tests/test_models.py \
-  tests/test_charlm.py -k "not real" > "$OUT/tests.log" 2>&1
+pin 0-3 timeout 150 python3 -m pytest -q -p no:cacheprovider tests/unit/test_devices.py tests/unit/nn/test_classifier_model.py \
+  tests/unit/nn/test_encoder.py tests/unit/training/test_train_lm.py -k "not real" > "$OUT/tests.log" 2>&1
 stamp "tests exit $?"
 
 # --- 2. throughput, alone on the GPU

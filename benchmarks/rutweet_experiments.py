@@ -45,11 +45,10 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-import textrnn.classifier as classifier_module
-from textrnn.batching import EncodedTexts, iter_batches
-from textrnn.csv_input import read_labeled_csv
-from textrnn.models import RecurrentClassifier
-from textrnn.specs import build_from_spec, parse_spec
+from textrnn.compare.specs import build_from_spec, parse_spec
+from textrnn.data.batching import EncodedTexts, iter_batches
+from textrnn.data.tables import read_labeled_csv
+from textrnn.nn import RecurrentClassifier
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "rutweetcorp_sample"
@@ -88,7 +87,7 @@ def lm_pretrain(model: RecurrentClassifier, data: EncodedTexts, epochs: int, see
     if not model.config.bidirectional or model.config.num_layers != 1:
         raise SystemExit("lm-pretrain needs a 1-layer bidirectional encoder (e.g. bigru-max)")
     torch.manual_seed(seed)
-    h, vocab = model.config.hidden_size, model.embedding.num_embeddings
+    h, vocab = model.config.hidden_size, model.embedding.words.num_embeddings
     heads = nn.ModuleList([nn.Linear(h, vocab), nn.Linear(h, vocab)])
     params = [p for p in model.parameters() if p.requires_grad] + list(heads.parameters())
     optimizer = torch.optim.AdamW(params, lr=2e-3, fused=True)
@@ -97,8 +96,8 @@ def lm_pretrain(model: RecurrentClassifier, data: EncodedTexts, epochs: int, see
     for epoch in range(1, epochs + 1):
         start, total, n = time.perf_counter(), 0.0, 0
         for _, ids, lengths, _ in iter_batches(data, batch_size, True, generator):
-            x = model.embedding_dropout(model.embed(ids))
-            out, _ = model.rnn(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=True))
+            x = model.embedding_dropout(model.embedding(ids))
+            out, _ = model.encoder.rnn(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=True))
             out, _ = pad_packed_sequence(out, batch_first=True, total_length=ids.shape[1])
             words = ids[..., 0] if ids.dim() == 3 else ids
             real = (torch.arange(words.shape[1])[None] < lengths[:, None])[:, 1:]  # pairs (t, t+1) inside the text
@@ -113,26 +112,27 @@ def lm_pretrain(model: RecurrentClassifier, data: EncodedTexts, epochs: int, see
               f"{time.perf_counter() - start:.0f} s", flush=True)
 
 
+class Pretrain:
+    """Trainer callback: LM-pretrain the model on the training texts before the classifier's first step."""
+
+    def __init__(self, epochs: int) -> None:
+        self.epochs = epochs
+
+    def on_fit_start(self, trainer) -> None:
+        lm_pretrain(trainer.model, trainer.task.train, self.epochs, trainer.config.seed)
+
+
 def pretrain_then_classify(args) -> None:
     train, val, test = load(args.data, args.limit)
-    real_train = classifier_module.train_classifier
-
-    def with_pretraining(model, train_data, val_data, names, config, device="cpu", quiet=False):
-        lm_pretrain(model, train_data, args.lm_epochs, config.seed)
-        return real_train(model, train_data, val_data, names, config, device=device, quiet=quiet)
-
-    classifier_module.train_classifier = with_pretraining  # fit() looks it up in its module
-    try:
-        for seed in args.seeds:
-            clf = build_from_spec(parse_spec(args.spec), seed=seed, device="cpu")
-            start = time.perf_counter()
-            clf.fit(train.texts, train.labels, val.texts, val.labels, quiet=True)
-            m = clf.evaluate(test.texts, test.labels)
-            print(f"lm_epochs={args.lm_epochs} seed {seed}: test accuracy {m['accuracy']:.4f} macro_f1 "
-                  f"{m['macro_f1']:.4f} best epoch {clf.summary_['best_epoch']} {time.perf_counter() - start:.0f} s",
-                  flush=True)
-    finally:
-        classifier_module.train_classifier = real_train
+    for seed in args.seeds:
+        clf = build_from_spec(parse_spec(args.spec), seed=seed, device="cpu")
+        clf.callbacks.append(Pretrain(args.lm_epochs))
+        start = time.perf_counter()
+        clf.fit(train.texts, train.labels, val.texts, val.labels, quiet=True)
+        m = clf.evaluate(test.texts, test.labels)
+        print(f"lm_epochs={args.lm_epochs} seed {seed}: test accuracy {m['accuracy']:.4f} macro_f1 "
+              f"{m['macro_f1']:.4f} best epoch {clf.summary_['best_epoch']} {time.perf_counter() - start:.0f} s",
+              flush=True)
 
 
 class CharCNN(nn.Module):
@@ -154,43 +154,42 @@ class CharCNN(nn.Module):
         return self.project(torch.tanh(torch.cat(feats, 1)))
 
 
-def add_char_cnn(model: RecurrentClassifier, itos: list[str], max_chars: int = 16) -> None:
-    """Attach a :class:`CharCNN` to ``model`` and add its word vectors in ``model.embed``."""
-    alphabet = {c for w in itos[2:] for c in w}
-    index = {c: i for i, c in enumerate(sorted(alphabet), start=3)}  # 0 pad, 1 start of word, 2 end of word
-    table = torch.zeros((len(itos), max_chars + 2), dtype=torch.int64)
-    for i, word in enumerate(itos[2:], start=2):
-        codes = [1] + [index[c] for c in word[:max_chars]] + [2]
-        table[i, : len(codes)] = torch.tensor(codes)
-    model.char_cnn = CharCNN(len(index) + 3, model.config.embedding_dim)
-    model.register_buffer("char_table", table, persistent=False)
-    base_embed = model.embed
+class CharEnrichedEmbedding(nn.Module):
+    """The model's token embedding plus a :class:`CharCNN` vector of each word's characters."""
 
-    def embed(ids: torch.Tensor) -> torch.Tensor:
+    def __init__(self, base: nn.Module, itos: list[str], dim: int, max_chars: int = 16) -> None:
+        super().__init__()
+        alphabet = {c for w in itos[2:] for c in w}
+        index = {c: i for i, c in enumerate(sorted(alphabet), start=3)}  # 0 pad, 1 start of word, 2 end of word
+        table = torch.zeros((len(itos), max_chars + 2), dtype=torch.int64)
+        for i, word in enumerate(itos[2:], start=2):
+            codes = [1] + [index[c] for c in word[:max_chars]] + [2]
+            table[i, : len(codes)] = torch.tensor(codes)
+        self.base, self.char_cnn = base, CharCNN(len(index) + 3, dim)
+        self.register_buffer("char_table", table, persistent=False)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
         words = ids[..., 0] if ids.dim() == 3 else ids
         unique, inverse = words.unique(return_inverse=True)
-        vectors = model.char_cnn(model.char_table[unique])
-        return base_embed(ids) + vectors[inverse] * (words != 0).unsqueeze(-1)
+        vectors = self.char_cnn(self.char_table[unique])
+        return self.base(ids) + vectors[inverse] * (words != 0).unsqueeze(-1)
 
-    model.embed = embed
+
+class AddCharCNN:
+    """Trainer callback: swap in the character-enriched embedding before the optimiser is built."""
+
+    def on_fit_start(self, trainer) -> None:
+        model = trainer.model
+        model.embedding = CharEnrichedEmbedding(model.embedding, trainer.task.vocab.itos, model.config.embedding_dim)
 
 
 def char_cnn_then_classify(args) -> None:
     train, val, test = load(args.data, args.limit)
-    real_train = classifier_module.train_classifier
     for seed in args.seeds:
         clf = build_from_spec(parse_spec(args.spec), seed=seed, device="cpu")
-
-        def with_char_cnn(model, train_data, val_data, names, config, device="cpu", quiet=False, clf=clf):
-            add_char_cnn(model, clf.vocab_.itos)
-            return real_train(model, train_data, val_data, names, config, device=device, quiet=quiet)
-
-        classifier_module.train_classifier = with_char_cnn
-        try:
-            start = time.perf_counter()
-            clf.fit(train.texts, train.labels, val.texts, val.labels, quiet=True)
-        finally:
-            classifier_module.train_classifier = real_train
+        clf.callbacks.append(AddCharCNN())
+        start = time.perf_counter()
+        clf.fit(train.texts, train.labels, val.texts, val.labels, quiet=True)
         m = clf.evaluate(test.texts, test.labels)
         print(f"char-cnn seed {seed}: test accuracy {m['accuracy']:.4f} macro_f1 {m['macro_f1']:.4f} "
               f"best epoch {clf.summary_['best_epoch']} {time.perf_counter() - start:.0f} s", flush=True)

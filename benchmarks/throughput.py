@@ -17,7 +17,8 @@ texts up to 64 tokens) on the real token lengths of ``../shared/data/rutweetcorp
 (b) ``lecture``: a ``torch.utils.data.Dataset`` whose ``__getitem__`` returns one item padded
     to a fixed length, ``DataLoader(batch_size, shuffle=True)``, ``nn.LSTM`` over the padded
     tensor and the last time step taken (the lecture's style);
-(c) ``trainer``: one epoch of :func:`textrnn.training.train_classifier` (its own timer, so
+(c) ``trainer``: one epoch of :class:`textrnn.training.trainer.Trainer` with the classification task,
+    timed by a :class:`~textrnn.training.callbacks.StepTimer` callback (training steps only, so
     the validation pass after the epoch is not counted).
 
 Each is repeated ``--passes`` times over the same timed texts (default 1 on CPU; 10 on CUDA,
@@ -27,7 +28,7 @@ All count real (non-padding) tokens per second. Each measurement is capped at a 
 of batches after a warm-up, so the whole run takes a few minutes on 2 cores. Then prediction:
 texts per second for a batch of texts (``predict_proba`` on ``test.csv``) and p50 / p99
 latency of ``predict_proba([text])`` for 300 different tweets (``val.csv``), with the model
-loaded once through :func:`textrnn.classifier.load_classifier`.
+loaded once through :func:`textrnn.load`.
 
 Output: one JSON line per measurement (``name``, ``device``, ``tokens_per_s``,
 ``ratio_to_ceiling``, ``ratio_to_lecture`` and details, including the load average); without
@@ -56,23 +57,28 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from textrnn.batching import EncodedTexts, bucketed_batches
-from textrnn.models import CELLS, ModelConfig, RecurrentClassifier
-from textrnn.optim import clip_and_step
-from textrnn.preprocessing import Preprocessor
-from textrnn.training import TrainConfig, train_classifier
-from textrnn.vocab import Vocabulary
+from textrnn.config import ModelConfig, TrainConfig
+from textrnn.data.batching import EncodedTexts, bucketed_batches
+from textrnn.nn import CELL_CLASSES, RecurrentClassifier
+from textrnn.tasks.classify import ClassificationTask
+from textrnn.text import Preprocessor
+from textrnn.training.callbacks import StepTimer
+from textrnn.training.optim import clip_and_step
+from textrnn.training.trainer import Trainer
+from textrnn.vocab import WORD_SPECIALS, Vocab
 
 REPO = Path(__file__).resolve().parents[1]
 PASSES = 1  # passes over the timed texts per measurement (--passes; more on a GPU, where one pass is milliseconds)
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "rutweetcorp_sample"
 
+# the lecture's model: last-state pooling, no dropout, words only (the figures in RESULTS.md use these)
+_PLAIN = dict(pooling="last", dropout=0.0, embedding_dropout=0.0, subword_buckets=0)
 CONFIGS = {
     # the lecture: LSTM, embedding 128, hidden 20, 2 layers, 20 tokens, batch 512
-    "lecture": dict(model=dict(cell="lstm", embedding_dim=128, hidden_size=20, num_layers=2, bidirectional=False),
+    "lecture": dict(model=dict(cell="lstm", embedding_dim=128, hidden_size=20, num_layers=2, bidirectional=False, **_PLAIN),
                     max_len=20, batch_size=512, batches=24, warmup=3),
-    # a realistic classifier: bidirectional LSTM 2 x 256 over 300-d embeddings, textrnn's defaults otherwise
-    "realistic": dict(model=dict(cell="lstm", embedding_dim=300, hidden_size=256, num_layers=2, bidirectional=True),
+    # a realistic classifier: bidirectional LSTM 2 x 256 over 300-d embeddings
+    "realistic": dict(model=dict(cell="lstm", embedding_dim=300, hidden_size=256, num_layers=2, bidirectional=True, **_PLAIN),
                       max_len=64, batch_size=64, batches=30, warmup=2),
 }
 
@@ -137,7 +143,7 @@ class LectureNet(nn.Module):
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         self.embedding = nn.Embedding(cfg.vocab_size, cfg.embedding_dim, padding_idx=0)
-        self.rnn = CELLS[cfg.cell](cfg.embedding_dim, cfg.hidden_size, num_layers=cfg.num_layers, batch_first=True,
+        self.rnn = CELL_CLASSES[cfg.cell](cfg.embedding_dim, cfg.hidden_size, num_layers=cfg.num_layers, batch_first=True,
                                    bidirectional=cfg.bidirectional)
         self.fc = nn.Linear(cfg.hidden_size * (2 if cfg.bidirectional else 1), cfg.num_outputs)
 
@@ -166,12 +172,12 @@ def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, ba
     (random batches padded to ``fixed_len``, no packing: the lecture's compute without its
     data loading). ``clip`` > 0 adds the trainer's gradient-norm clipping (a diagnosis row).
     ``runs_padded``: force the model's path for a unidirectional net (``None``: its own choice,
-    :meth:`RecurrentClassifier.runs_padded`).
+    :meth:`RecurrentEncoder.runs_padded`).
     """
     torch.manual_seed(0)
     model = RecurrentClassifier(cfg).to(device).train()
     if runs_padded is not None:
-        model.runs_padded = lambda device: runs_padded
+        model.encoder.runs_padded = lambda device: runs_padded
     # the ceiling gets the fastest Adam (fused: one kernel for all parameters; 5x faster on CPU)
     params = list(model.parameters())
     optimizer = torch.optim.Adam(params, lr=1e-3, fused=fused and device.type in ("cpu", "cuda"))
@@ -195,7 +201,7 @@ def measure_ceiling(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, ba
         if mode == "packed":
             logits = model(ids, lengths)
         else:
-            out, _ = model.rnn(model.embedding(ids))
+            out, _ = model.encoder.rnn(model.embedding(ids))
             logits = model.output(out[:, -1])
         loss = F.binary_cross_entropy_with_logits(logits.squeeze(1), targets)
         optimizer.zero_grad(set_to_none=True)
@@ -262,17 +268,20 @@ def measure_lecture(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, ma
 
 def measure_trainer(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, val: EncodedTexts, batch_size: int,
                     device: torch.device, clip: float = TrainConfig.clip_grad_norm) -> dict:
-    """One epoch of ``train_classifier`` over ``data`` (after a warm-up epoch over ``warm``);
-    its own timer, so the validation pass after the epoch is not counted. ``clip``: the
+    """One epoch of the Trainer over ``data`` (after a warm-up epoch over ``warm``), timed by a
+    StepTimer callback, so the validation pass after the epoch is not counted. ``clip``: the
     gradient-norm clipping (textrnn's default 1.0; 0 = off, a diagnosis row)."""
     config = TrainConfig(epochs=PASSES, batch_size=batch_size, lr=1e-3, patience=0, seed=0, clip_grad_norm=clip)
-    torch.manual_seed(0)
-    train_classifier(RecurrentClassifier(cfg), warm, val, ["0", "1"], config, device=device, quiet=True)
-    torch.manual_seed(0)
-    model = RecurrentClassifier(cfg)
+
+    def train(d: EncodedTexts) -> StepTimer:
+        torch.manual_seed(0)
+        timer = StepTimer()
+        Trainer(RecurrentClassifier(cfg), ClassificationTask(d, val, ["0", "1"], batch_size), config, device, [timer]).fit()
+        return timer
+
+    train(warm)
     load = load_avg()
-    _, summary = train_classifier(model, data, val, ["0", "1"], config, device=device, quiet=True)
-    seconds = summary["train_seconds"]
+    seconds = sum(e["seconds"] for e in train(data).epochs)
     tokens = PASSES * data.n_tokens()
     return {"tokens_per_s": tokens / seconds, "tokens": tokens, "seconds": round(seconds, 3),
             "batches": PASSES * -(-len(data) // batch_size), "load": load}
@@ -282,9 +291,12 @@ def measure_trainer(cfg: ModelConfig, data: EncodedTexts, warm: EncodedTexts, va
 
 
 def measure_prediction(args, device: torch.device, emit: Emitter, config_name: str) -> None:
-    """Batch texts/s and single-text p50/p99 latency of a model loaded once with ``load_classifier``."""
-    from textrnn.classifier import RecurrentTextClassifier, VocabConfig, load_classifier
-    from textrnn.training import predict_logits
+    """Batch texts/s and single-text p50/p99 latency of a model loaded once with ``textrnn.load``."""
+    import textrnn
+    from textrnn.config import VocabConfig
+    from textrnn.inference.classifier import ClassifierPredictor
+    from textrnn.tasks.classify import predict_logits
+    from textrnn.training.classifier import RecurrentTextClassifier
 
     train_texts, train_labels = read_csv(args.data / "train.csv")
     val_texts, _ = read_csv(args.data / "val.csv")
@@ -302,7 +314,7 @@ def measure_prediction(args, device: torch.device, emit: Emitter, config_name: s
                     [str(y) for y in train_labels[n:n + 100]], quiet=True)
             run_dir = Path(tmp) / "model"
             clf.save(run_dir, plots=False)
-        clf = load_classifier(run_dir, device=str(device))
+        clf = textrnn.load(run_dir, device=str(device), kind="classifier")
         base = {"device": device.type, "config": config_name if args.model_dir is None else str(args.model_dir),
                 "threads": torch.get_num_threads()}
 
@@ -335,7 +347,7 @@ def measure_prediction(args, device: torch.device, emit: Emitter, config_name: s
               "mean_ms": round(statistics.fmean(times), 3), "cpu_p50_ms": round(statistics.median(cpu), 3),
               "texts": len(times), "load": load})
 
-        if not isinstance(clf, RecurrentTextClassifier):  # e.g. --model-dir of a tfidf-lr baseline
+        if not isinstance(clf, ClassifierPredictor):  # e.g. --model-dir of a tfidf-lr baseline
             return
         # where a single call's time goes: preprocessing vs encoding + model (300 other tweets)
         prep, model_ms = [], []
@@ -343,7 +355,7 @@ def measure_prediction(args, device: torch.device, emit: Emitter, config_name: s
             t0 = time.perf_counter()
             tokens = clf.tokenize([text])
             t1 = time.perf_counter()
-            predict_logits(clf.model_, clf.encode(tokens), device=clf.device)
+            predict_logits(clf.model, clf.encode(tokens), device=clf.device)
             sync(device)
             t2 = time.perf_counter()
             prep.append((t1 - t0) * 1e3)
@@ -360,7 +372,7 @@ def measure_prediction(args, device: torch.device, emit: Emitter, config_name: s
 def encode_data(args, max_len: int):
     texts, labels = read_csv(args.data / "train.csv")
     tokens = Preprocessor().transform(texts)
-    vocab = Vocabulary.build(tokens, 30000, 1)
+    vocab = Vocab.build(tokens, WORD_SPECIALS, 30000, 1)
     # a fixed shuffled subset, the same texts for every measurement
     perm = torch.randperm(len(texts), generator=torch.Generator().manual_seed(0)).tolist()
     ids, lengths = vocab.encode_batch([tokens[i] for i in perm], max_len)
@@ -447,7 +459,7 @@ def padded_ab(args, device: torch.device, emit: Emitter) -> None:
     lecture configuration with an LSTM and a GRU: training ceiling (real tokens/s) and batch
     prediction (``predict_logits`` over 4,096 texts, model only, texts/s), interleaved over
     ``--repeats`` rounds; the median of each."""
-    from textrnn.training import predict_logits
+    from textrnn.tasks.classify import predict_logits
 
     spec = CONFIGS["lecture"]
     vocab, data = encode_data(args, spec["max_len"])
@@ -463,7 +475,7 @@ def padded_ab(args, device: torch.device, emit: Emitter) -> None:
                 row = measure_ceiling(cfg, take(data, 0, nb * bs), take(data, nb * bs, (nb + 1) * bs), bs, device,
                                       runs_padded=padded)
                 figures.setdefault(f"train_{path}_tokens_per_s", []).append(row["tokens_per_s"])
-                predictor.runs_padded = lambda device, padded=padded: padded
+                predictor.encoder.runs_padded = lambda device, padded=padded: padded
                 predict_logits(predictor, texts, device=device)  # warm-up
                 sync(device)
                 start = time.perf_counter()
@@ -477,7 +489,7 @@ def padded_ab(args, device: torch.device, emit: Emitter) -> None:
 
 def clip_ab(args, device: torch.device, emit: Emitter) -> None:
     """Milliseconds per training step with no clipping, ``clip_grad_norm_`` + ``step()``, and
-    :func:`textrnn.optim.clip_and_step` (clipping folded into the fused Adam kernel), interleaved
+    :func:`textrnn.training.optim.clip_and_step` (clipping folded into the fused Adam kernel), interleaved
     over ``--repeats`` rounds on the same batches (the first ``batches`` of each config)."""
     for name in [c.strip() for c in args.configs.split(",") if c.strip()]:
         spec = CONFIGS[name]

@@ -1,10 +1,34 @@
-"""Shared fixtures: tiny CSV files and the location of ../shared/data."""
+"""Shared test helpers: the CLI runner, CSV files, the demo rows, and the factories of the small models tests use.
+
+Where a test goes:
+
+* ``tests/unit/<package>/test_*.py`` mirrors ``src/textrnn/<package>/`` (``text``, ``data``, ``nn``,
+  ``tasks``, ``training``, ``inference``, ``baselines``, ``compare``); top-level modules
+  (``vocab.py``, ``config.py``, ``checks.py``, ``devices.py``, ``runs.py``, ``plots.py``) have
+  their file in ``tests/unit/``. Tests that need a GPU live in ``tests/unit/test_cuda.py``.
+* ``tests/cli/``: everything that runs the ``textrnn`` command (:func:`run_cli` or a subprocess),
+  one ``test_<command>_cli.py`` per command or command group (``lm``, ``compare``, ...), plus the
+  CLI's own helpers (``test_error_line.py``).
+* ``tests/integration/``: trainings on the real data sets in ``../shared/data``, marked
+  ``@pytest.mark.slow`` (``pytest -m "not slow"`` skips them).
+
+File names are unique across the tree (pytest imports test files by their base name, there are
+no ``__init__.py`` files). Helpers are imported as ``from tests.conftest import ...``.
+
+Models come from the factories here, given only the options a test is about:
+:func:`tiny_classifier` (a fitted classifier), :func:`saved_classifier` or the shared
+``tiny_run_dir`` fixture (its run directory), :func:`tiny_char_lm` or the ``tiny_lm_run`` /
+``names_lm_run`` fixtures (a trained char LM), :func:`untrained_net` (a seeded network, no training).
+"""
 
 from __future__ import annotations
 
 import csv
+import functools
+from dataclasses import fields
 from importlib import resources
 from pathlib import Path
+from typing import Any, Sequence
 
 import pytest
 
@@ -25,13 +49,135 @@ def run_cli(capsys, *args) -> tuple[int, str, str]:
     return code, out, err
 
 
-def write_csv(path: Path, rows: list[tuple], header: tuple = ("text", "label")) -> Path:
+def write_csv(path: Path, rows: Sequence[tuple], header: tuple = ("text", "label")) -> Path:
     with open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(header)
         writer.writerows(rows)
     return path
 
+
+def shared_data(name: str) -> Path:
+    """``../shared/data/NAME``; the test is skipped where that data set is not present."""
+    path = SHARED_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} not available")
+    return path
+
+
+@functools.lru_cache(maxsize=1)
+def load_demo_rows() -> tuple[tuple[str, str], ...]:
+    """The bundled Russian demo set (``textrnn/data/demo_ru_sentiment.csv``) as ``(text, label)`` rows."""
+    ref = resources.files("textrnn") / "data" / "demo_ru_sentiment.csv"
+    with resources.as_file(ref) as path, open(path, encoding="utf-8", newline="") as f:
+        return tuple((r["text"], r["label"]) for r in csv.DictReader(f))
+
+
+# -- the small trained model ------------------------------------------------------------------
+
+#: A classifier that trains in well under a second on 2 cores. Explicit in every field a test
+#: might depend on, so that changing the library's defaults never changes what a test trains.
+TINY_VOCAB = {"max_size": 500, "max_len": 20}
+TINY_MODEL = {"cell": "gru", "embedding_dim": 8, "hidden_size": 8, "num_layers": 1, "bidirectional": True,
+              "pooling": "max", "dropout": 0.0, "embedding_dropout": 0.0, "subword_buckets": 0}
+TINY_TRAIN = {"epochs": 1, "batch_size": 16}
+
+
+def tiny_classifier(rows: Sequence[tuple[str, str]] | None = None, n_val: int = 20, **overrides: Any):
+    """A fitted :class:`~textrnn.training.classifier.RecurrentTextClassifier` with a tiny configuration.
+
+    Args:
+        rows: ``(text, label)`` rows; default the first 80 demo rows. The last ``n_val`` are the
+            validation set (``n_val=0``: ``fit`` holds out 10 % itself).
+        overrides: any field of :class:`~textrnn.config.VocabConfig`, :class:`~textrnn.config.ModelConfig`
+            or :class:`~textrnn.config.TrainConfig` by name (``cell="lstm"``, ``max_len=30``,
+            ``epochs=2``), or a constructor argument (``preprocessor``, ``device``, ``embeddings``,
+            ``freeze_embeddings``, ``callbacks``). The preprocessing is ``Preprocessor()`` (word
+            forms, no lemmas) unless ``preprocessor`` is given.
+    """
+    from textrnn.config import ModelConfig, TrainConfig, VocabConfig
+    from textrnn.text import Preprocessor
+    from textrnn.training.classifier import RecurrentTextClassifier
+
+    parts: dict[type, dict] = {VocabConfig: dict(TINY_VOCAB), ModelConfig: dict(TINY_MODEL), TrainConfig: dict(TINY_TRAIN)}
+    kwargs: dict[str, Any] = {"device": "cpu"}
+    for key, value in overrides.items():
+        owner = next((cls for cls in parts if key in {f.name for f in fields(cls)}), None)
+        if owner is not None:
+            parts[owner][key] = value
+        elif key in ("preprocessor", "device", "embeddings", "freeze_embeddings", "callbacks"):
+            kwargs[key] = value
+        else:
+            raise TypeError(f"tiny_classifier() got an unknown option {key!r}")
+    kwargs.setdefault("preprocessor", Preprocessor())
+    clf = RecurrentTextClassifier(vocab_config=VocabConfig(**parts[VocabConfig]),
+                                  model_config=ModelConfig(**parts[ModelConfig]),
+                                  train_config=TrainConfig(**parts[TrainConfig]), **kwargs)
+    rows = list(load_demo_rows()[:80] if rows is None else rows)
+    texts, labels = [t for t, _ in rows], [y for _, y in rows]
+    if n_val:
+        return clf.fit(texts[:-n_val], labels[:-n_val], texts[-n_val:], labels[-n_val:], quiet=True)
+    return clf.fit(texts, labels, quiet=True)
+
+
+def saved_classifier(path: Path, **overrides: Any) -> Path:
+    """The run directory of :func:`tiny_classifier` (same options), saved at ``path`` without plots."""
+    return tiny_classifier(**overrides).save(path, plots=False)
+
+
+#: The small character LM: a GRU of 48 units that overfits these texts in 150 steps.
+TINY_LM_MODEL = {"cell": "gru", "hidden_size": 48, "embedding_dim": 16}
+TINY_LM_TRAIN = {"seq_len": 16, "batch_size": 4, "lr": 1e-2, "warmup_steps": 5, "evals": 2}
+LM_TEXT = "hello world\n" * 40
+NAMES = ["анна", "борис", "вера", "глеб", "дарья", "егор"] * 10
+
+
+def tiny_char_lm(directory: Path, text: str = LM_TEXT, validate_on_train: bool = True, **overrides: Any) -> tuple[Path, dict]:
+    """Train a character LM on ``text`` (written to ``directory/train.txt``) into ``directory/run``.
+
+    Args:
+        validate_on_train: validate on the training file itself (else the end of the text is held out).
+        overrides: any field of :class:`~textrnn.config.CharLMConfig` or :class:`~textrnn.config.LMTrainConfig`
+            by name, or ``force``.
+
+    Returns:
+        The run directory and the metrics ``train_lm`` returned.
+    """
+    from textrnn.config import CharLMConfig, LMTrainConfig
+    from textrnn.training.lm import train_lm
+
+    model, train = dict(TINY_LM_MODEL), dict(TINY_LM_TRAIN)
+    force = overrides.pop("force", False)
+    for key, value in overrides.items():
+        if key in {f.name for f in fields(CharLMConfig)}:
+            model[key] = value
+        elif key in {f.name for f in fields(LMTrainConfig)}:
+            train[key] = value
+        else:
+            raise TypeError(f"tiny_char_lm() got an unknown option {key!r}")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "train.txt"
+    path.write_text(text, encoding="utf-8")
+    metrics = train_lm([path], directory / "run", CharLMConfig(**model), LMTrainConfig(**train),
+                       val_paths=[path] if validate_on_train else None, force=force, quiet=True)
+    return directory / "run", metrics
+
+
+def untrained_net(cell: str = "gru", pooling: str = "max", bidirectional: bool = True, **overrides: Any):
+    """A :class:`~textrnn.nn.RecurrentClassifier` with seeded random weights, in eval mode: 60 token
+    ids, 3 outputs, 2 layers of 6 units over 8-d embeddings (``overrides``: any ModelConfig field)."""
+    import torch
+
+    from textrnn.config import ModelConfig
+    from textrnn.nn import RecurrentClassifier
+
+    config = {"vocab_size": 60, "num_outputs": 3, "embedding_dim": 8, "hidden_size": 6, "num_layers": 2,
+              "dropout": 0.2, "embedding_dropout": 0.0, "subword_buckets": 0, **overrides}
+    torch.manual_seed(0)
+    return RecurrentClassifier(ModelConfig(cell=cell, pooling=pooling, bidirectional=bidirectional, **config)).eval()
+
+
+# -- fixtures -----------------------------------------------------------------------------------
 
 @pytest.fixture(autouse=True)
 def _cache_dir_per_test(tmp_path_factory, monkeypatch):
@@ -41,9 +187,7 @@ def _cache_dir_per_test(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def demo_rows() -> list[tuple[str, str]]:
-    ref = resources.files("textrnn") / "data" / "demo_ru_sentiment.csv"
-    with resources.as_file(ref) as path, open(path, encoding="utf-8", newline="") as f:
-        return [(r["text"], r["label"]) for r in csv.DictReader(f)]
+    return list(load_demo_rows())
 
 
 @pytest.fixture()
@@ -54,8 +198,21 @@ def tiny_csvs(tmp_path, demo_rows) -> tuple[Path, Path]:
     return train, val
 
 
-def shared_data(name: str) -> Path:
-    path = SHARED_DATA / name
-    if not path.exists():
-        pytest.skip(f"{path} not available")
-    return path
+@pytest.fixture(scope="session")
+def tiny_run_dir(tmp_path_factory) -> Path:
+    """One saved :func:`tiny_classifier` run directory shared by the tests that only read it
+    (copy it before changing anything in it)."""
+    return saved_classifier(tmp_path_factory.mktemp("tiny") / "run")
+
+
+@pytest.fixture(scope="session")
+def tiny_lm_run(tmp_path_factory) -> tuple[Path, dict]:
+    """A GRU overfitted on :data:`LM_TEXT` in 150 steps (validated on the same text): run directory and metrics."""
+    return tiny_char_lm(tmp_path_factory.mktemp("tiny_lm"), max_steps=150)
+
+
+@pytest.fixture(scope="session")
+def names_lm_run(tmp_path_factory) -> tuple[Path, dict]:
+    """A line-mode GRU overfitted on :data:`NAMES` (one name a line) in 150 steps."""
+    return tiny_char_lm(tmp_path_factory.mktemp("names_lm"), "\n".join(NAMES) + "\n", max_steps=150, line_mode=True,
+                        batch_size=8)

@@ -1,8 +1,41 @@
-"""textrnn: recurrent neural networks for text, Russian first."""
+"""textrnn: recurrent neural networks for text, Russian first.
 
-__version__ = "0.1.0"
+The public API, imported on first use (``import textrnn`` itself loads neither torch nor the
+training code)::
 
-from textrnn.errors import TextrnnError
-from textrnn.preprocessing import Preprocessor
+    import textrnn
+    clf = textrnn.RecurrentTextClassifier().fit(texts, labels, val_texts, val_labels)
+    clf.save("runs/model")
+    predictor = textrnn.load("runs/model")          # any kind: classifier, tfidf-lr, char LM
+    predictor.predict_proba(["Отличный сервис!"])
+    textrnn.train_lm(["train.txt"], "runs/lm", train_config=textrnn.LMTrainConfig(time_budget=300))
+"""
 
-__all__ = ["Preprocessor", "TextrnnError", "__version__"]
+import importlib
+
+__version__ = "0.2.0"
+
+from textrnn.errors import TextrnnError  # noqa: E402
+
+_WHERE = {
+    "Preprocessor": "textrnn.text",
+    "load": "textrnn.runs",
+    "ModelConfig": "textrnn.config", "TrainConfig": "textrnn.config", "VocabConfig": "textrnn.config",
+    "CharLMConfig": "textrnn.config", "LMTrainConfig": "textrnn.config",
+    "RecurrentTextClassifier": "textrnn.training.classifier",
+    "TfidfLogisticRegression": "textrnn.baselines.tfidf_lr",
+    "train_lm": "textrnn.training.lm",
+    "Trainer": "textrnn.training.trainer",
+    "Vocab": "textrnn.vocab",
+    "explain": "textrnn.inference.explain",
+    "compare_models": "textrnn.compare.report",
+}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'textrnn' has no attribute {name!r}")
+
+
+__all__ = ["TextrnnError", "__version__", *_WHERE]

@@ -53,7 +53,7 @@ Modules: :mod:`~textrnn.text.pipeline` (:class:`Preprocessor`), :mod:`~textrnn.t
 
 from __future__ import annotations
 
-from textrnn.text.cache import default_cache_dir, transform_file_cached
+from textrnn.text.cache import default_cache_dir, tokenize_file, transform_file_cached
 from textrnn.text.morphology import clear_caches, dawg_extension_available, get_morph, lemma, stem
 from textrnn.text.options import CONFIG_VERSION, DEFAULTS, IMPLEMENTATION_VERSION
 from textrnn.text.patterns import NUM_TOKEN, SAD_TOKEN, SMILE_TOKEN
@@ -77,5 +77,6 @@ __all__ = [
     "get_morph",
     "lemma",
     "stem",
+    "tokenize_file",
     "transform_file_cached",
 ]

@@ -6,12 +6,14 @@ import hashlib
 import json
 import math
 import os
-import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from textrnn.errors import TextrnnError
+from textrnn.logs import get_logger
+
+log = get_logger("textrnn.text")
 
 if TYPE_CHECKING:
     from textrnn.text.pipeline import Preprocessor
@@ -83,11 +85,8 @@ def transform_file_cached(
             if well_formed:  # anything else (a damaged or foreign file) is a miss, recomputed
                 name = Path(path).name if path is not None else "the texts"
                 if not quiet:
-                    print(
-                        f"textrnn: preprocessed tokens of {name} ({len(texts)} texts) found in the cache "
-                        f"{str(entry)!r}; skipping preprocessing",
-                        file=sys.stderr,
-                    )
+                    log.info(f"preprocessed tokens of {name} ({len(texts)} texts) found in the cache "
+                             f"{str(entry)!r}; skipping preprocessing")
                 return tokens
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -113,3 +112,15 @@ def transform_file_cached(
     except (OSError, ValueError):  # unwritable directory; text that UTF-8 cannot encode
         pass
     return tokens
+
+
+def tokenize_file(path: str | os.PathLike | None, texts: Sequence[Any], preprocessor: "Preprocessor",
+                  cache: bool = True, workers: int | None = 1, quiet: bool = False) -> list[list[str]] | None:
+    """The tokens of ``texts`` read from ``path``: through the on-disk cache
+    (:func:`transform_file_cached`) when ``cache``, else computed. ``path=None`` gives ``None``
+    (no such file, e.g. no validation set)."""
+    if path is None:
+        return None
+    if cache:
+        return transform_file_cached(path, texts, preprocessor, workers=workers, quiet=quiet)
+    return preprocessor.transform(texts, workers=workers)

@@ -115,7 +115,7 @@ class Preprocessor(CleaningSteps):
             raise TextrnnError("preprocessing options lemmatize and stem are exclusive; expected at most one of them")
         if self.lemmatize and self.lang != "ru":
             raise TextrnnError(
-                f"lemmatize is available for lang='ru' only, got lang={self.lang!r}; use stem (--stem) instead"
+                f"lemmatize is available for lang='ru' only, got lang={self.lang!r}; use stem instead", param="lemmatize"
             )
         self._reset_state()
 

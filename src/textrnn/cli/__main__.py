@@ -1,0 +1,5 @@
+"""``python -m textrnn.cli``: the ``textrnn`` command."""
+
+from textrnn.cli import main
+
+main()

@@ -1,0 +1,191 @@
+"""Option groups shared by the CLI commands, their defaults read from the configuration dataclasses.
+
+A group is a list of typer options whose parameter names are the library's names (the fields
+of :mod:`textrnn.config`, the arguments of :class:`~textrnn.text.Preprocessor`). :func:`with_groups`
+adds a group's options to a command's signature and hands the command one dict per group, so
+a command reads ``ModelConfig(**model)`` instead of repeating every option::
+
+    @with_groups(model=MODEL, training=TRAINING)
+    def train_command(train_csv: Path = typer.Argument(...), model: dict = None, training: dict = None): ...
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+
+from textrnn.config import CharLMConfig, LMTrainConfig, ModelConfig, TrainConfig, VocabConfig
+from textrnn.text import DEFAULTS
+
+Group = list[tuple[str, Any, Any]]  # (parameter name, annotation, typer.Option)
+
+
+class Pooling(str, Enum):
+    last = "last"
+    mean = "mean"
+    max = "max"
+    attention = "attention"
+
+
+class Lang(str, Enum):
+    ru = "ru"
+    en = "en"
+
+
+def with_groups(**groups: Group) -> Callable:
+    """Add each group's options to the command and pass ``name=dict`` of their values (enums as values)."""
+    def decorate(fn: Callable) -> Callable:
+        hints = typing.get_type_hints(fn, include_extras=True)  # keep Annotated[..., typer.Argument(...)]
+        own = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in inspect.signature(fn).parameters.values()
+               if p.name not in groups]
+        added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=annotation)
+                 for group in groups.values() for name, annotation, option in group]
+
+        @functools.wraps(fn)
+        def command(**kwargs: Any) -> Any:
+            for gname, group in groups.items():
+                kwargs[gname] = {name: _plain(kwargs.pop(name)) for name, _, _ in group}
+            return fn(**kwargs)
+
+        command.__signature__ = inspect.Signature(own + added)
+        command.__annotations__ = {p.name: p.annotation for p in own + added}
+        return command
+    return decorate
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def opt(default: Any, *flags: str, help: str, **kw: Any) -> Any:  # noqa: A002 - typer's own name
+    return typer.Option(default, *flags, help=help, **kw)
+
+
+_D, _T, _V = ModelConfig, TrainConfig, VocabConfig
+
+VOCAB: Group = [
+    ("max_len", int, opt(_V.max_len, "--max-len", help="Tokens kept per text (the first ones).")),
+    ("max_size", int, opt(_V.max_size, "--max-vocab", help="Most vocabulary entries, <pad> and <unk> included.")),
+    ("min_freq", int, opt(_V.min_freq, "--min-freq", help="Occurrences a token needs to enter the vocabulary.")),
+]
+
+MODEL: Group = [
+    ("embedding_dim", int, opt(_D.embedding_dim, "--embedding-dim", help="Token embedding size.")),
+    ("hidden_size", int, opt(_D.hidden_size, "--hidden-size", help="Hidden state size per direction.")),
+    ("num_layers", int, opt(_D.num_layers, "--num-layers", help="Stacked recurrent layers.")),
+    ("dropout", float, opt(_D.dropout, "--dropout", help="Dropout between layers and before the output layer.")),
+    ("embedding_dropout", float, opt(_D.embedding_dropout, "--embedding-dropout", help="Dropout on embeddings.")),
+    ("bidirectional", bool, opt(_D.bidirectional, "--bidirectional/--unidirectional", help="Also read texts backwards.")),
+    ("pooling", Pooling, opt(Pooling(_D.pooling), "--pooling", help="How token states become one text vector.")),
+    ("subword_buckets", int, opt(_D.subword_buckets, "--subword-buckets",
+                                 help="fastText-style character 3-5-gram embeddings hashed into N buckets (0: off).")),
+]
+
+TRAINING: Group = [
+    ("epochs", int, opt(_T.epochs, "--epochs", help="Most passes over the training data.")),
+    ("batch_size", int, opt(_T.batch_size, "--batch-size", help="Texts per batch.")),
+    ("lr", float, opt(_T.lr, "--lr", help="AdamW learning rate.")),
+    ("weight_decay", float, opt(_T.weight_decay, "--weight-decay", help="AdamW (decoupled) weight decay.")),
+    ("clip_grad_norm", float, opt(_T.clip_grad_norm, "--clip-grad-norm",
+                                  help="Largest global L2 norm of the gradients; 0 = no clipping.")),
+    ("patience", int, opt(_T.patience, "--patience", help="Epochs without improvement before stopping (0: never).")),
+    ("monitor", str, opt(_T.monitor, "--monitor", help="Validation metric that picks the best epoch: macro_f1, accuracy, val_loss.")),
+    ("class_weight", Optional[str], opt(_T.class_weight, "--class-weight", help="'balanced' to weight classes by inverse frequency.")),
+    ("seed", int, opt(_T.seed, "--seed", help="Random seed (weights, dropout, batch order).")),
+    ("threads", Optional[int], opt(_T.threads, "--threads", help="CPU threads [default: one per core]; 0 = tuned while training.")),
+]
+
+EMBEDDINGS: Group = [
+    ("embeddings", Optional[str], opt(None, "--embeddings", help="Pretrained vectors: navec (news vectors in the natasha "
+                                      "wheel), a navec .tar archive, or a word2vec/GloVe text file.")),
+    ("freeze_embeddings", bool, opt(False, "--freeze-embeddings", help="Keep pretrained vectors fixed.")),
+]
+
+TFIDF: Group = [
+    ("analyzer", str, opt("word", "--analyzer", help="tfidf-lr only: word, char_wb or word+char.")),
+    ("ngram_range", str, opt("1,2", "--ngram-range", help="tfidf-lr only: word n-gram range MIN,MAX.")),
+    ("C", float, opt(4.0, "--C", help="tfidf-lr only: inverse regularisation strength of logistic regression.")),
+]
+
+
+def preprocessing_group(lemmatize_help: str, lemmatize_default: bool | None = False) -> Group:
+    """The preprocessing options (:class:`~textrnn.text.Preprocessor`'s), defaults from :data:`textrnn.text.DEFAULTS`."""
+    d = DEFAULTS
+    lemmatize_flags = ("--lemmatize/--no-lemmatize",) if lemmatize_default is None else ("--lemmatize",)
+    return [
+        ("lang", Lang, opt(Lang(d["lang"]), "--lang", help="Language: ru or en (en: English stemmer and stop words).")),
+        ("lemmatize", Optional[bool] if lemmatize_default is None else bool,
+         opt(lemmatize_default, *lemmatize_flags, help=lemmatize_help)),
+        ("stem", bool, opt(d["stem"], "--stem", help="Replace words by their Snowball stem.")),
+        ("stopwords", bool, opt(d["stopwords"], "--stopwords/--no-stopwords", help="Drop stop words (negations are kept).")),
+        ("stopwords_file", Optional[Path], opt(None, "--stopwords-file", help="UTF-8 file, one stop word a line, added to "
+                                               "the list (see --replace-stopwords).")),
+        ("replace_stopwords", bool, opt(False, "--replace-stopwords",
+                                        help="--stopwords-file replaces the default list instead of adding to it.")),
+        ("negation", bool, opt(d["negation"], "--negation/--no-negation",
+                               help="Join a whole-word 'не'/'ни' to the next word: не_нравиться.")),
+        ("emoticons", str, opt(d["emoticons"], "--emoticons",
+                               help="remove, tokens (<smile>/<sad>) or keep. Tweets' labels leak via emoticons.")),
+        ("digits", str, opt(d["digits"], "--digits", help="keep, replace (<num>) or drop.")),
+        ("hashtags", str, opt(d["hashtags"], "--hashtags", help="word (keep the word of #word) or remove.")),
+        ("tokenizer", str, opt(d["tokenizer"], "--tokenizer", help="razdel or regex (faster, simpler).")),
+        ("lowercase", bool, opt(d["lowercase"], "--lowercase/--no-lowercase", help="Lower-case the text.")),
+        ("remove_punctuation", bool, opt(d["remove_punctuation"], "--remove-punctuation/--keep-punctuation",
+                                         help="Punctuation and emoticon brackets -> spaces.")),
+        ("strip_html", bool, opt(d["strip_html"], "--strip-html/--keep-html", help="Remove HTML tags, decode entities.")),
+        ("remove_urls", bool, opt(d["remove_urls"], "--remove-urls/--keep-urls", help="Drop http(s):// and www. links.")),
+        ("remove_mentions", bool, opt(d["remove_mentions"], "--remove-mentions/--keep-mentions", help="Drop @mentions.")),
+        ("replace_yo", bool, opt(d["replace_yo"], "--replace-yo/--keep-yo", help="ё -> е, delete stress marks.")),
+    ]
+
+
+WORKERS = opt(1, "--workers", min=0, help="Processes for large inputs (0 = one per CPU).")
+FORCE = opt(False, "--force", help="Replace an existing output (otherwise refused).")
+QUIET = opt(False, "--quiet", "-q", help="No progress bar or log lines.")
+
+
+def device_option(default: str = "auto") -> Any:
+    return opt(default, "--device", help="auto (CUDA when available), cpu, cuda or cuda:N.")
+
+
+_M, _L = CharLMConfig, LMTrainConfig
+
+LM_MODEL: Group = [
+    ("cell", str, opt(_M.cell, "--model", "--cell", help="Recurrent cell: rnn, lstm or gru.")),
+    ("hidden_size", int, opt(_M.hidden_size, "--hidden-size", help="Hidden units per layer.")),
+    ("num_layers", int, opt(_M.num_layers, "--num-layers", help="Stacked recurrent layers.")),
+    ("embedding_dim", int, opt(_M.embedding_dim, "--embed-dim", "--embedding-dim", help="Character embedding size.")),
+    ("dropout", float, opt(_M.dropout, "--dropout", help="Dropout on embeddings, between layers and before the output.")),
+    ("tie_weights", bool, opt(_M.tie_weights, "--tie-weights",
+                              help="Share embedding and output matrices (needs --embed-dim == --hidden-size).")),
+]
+
+LM_TRAINING: Group = [
+    ("seq_len", int, opt(_L.seq_len, "--seq-len", help="Characters per truncated-BPTT window.")),
+    ("batch_size", int, opt(_L.batch_size, "--batch-size", help="Parallel streams (stream mode) or lines (line mode) per batch.")),
+    ("lr", float, opt(_L.lr, "--lr", help="Peak AdamW learning rate (cosine decay to 5% of it).")),
+    ("clip_grad_norm", float, opt(_L.clip_grad_norm, "--clip", "--clip-grad-norm",
+                                  help="Gradient-norm clipping threshold (0 = off).")),
+    ("epochs", Optional[int], opt(_L.epochs, "--epochs", help="Stop after N epochs.")),
+    ("max_steps", Optional[int], opt(_L.max_steps, "--max-steps", help="Stop after N optimizer steps.")),
+    ("time_budget", Optional[float], opt(_L.time_budget, "--time-budget", help="Stop after SECONDS of training "
+                                         "(validation excluded); the LR schedule anneals within it.")),
+    ("line_mode", bool, opt(_L.line_mode, "--line-mode", help="Each line is one <bos> ... <eos> sequence (names, titles, tweets).")),
+    ("seed", int, opt(_L.seed, "--seed", help="Random seed.")),
+    ("threads", int, opt(_L.threads, "--threads", help="CPU threads (0 = tuned while training, between 1 and the "
+                                                       "available cores, by measured speed and load).")),
+]
+
+# library parameter -> the flag that sets it, where the two are not simply "--" + the name with dashes
+FLAGS = {"max_size": "--max-vocab", "cell": "--model", "val_paths": "--val", "output": "--output"}
+
+
+def flag(param: str) -> str:
+    """The command-line flag for a library parameter: ``hidden_size`` -> ``--hidden-size``."""
+    return FLAGS.get(param, "--" + param.replace("_", "-"))

@@ -1,0 +1,216 @@
+"""Files on disk: atomic writes (a crash never leaves half a file or directory), output checks, bounded JSON reads.
+
+A directory (a model, a report) is written into a temporary sibling and renamed into place only
+when every file is complete, so a crash mid-save leaves any previous one intact. Files read back
+from a directory that may come from elsewhere are read with a size bound, as regular files
+only (a FIFO would block, ``/dev/zero`` would never end), and JSON nested too deeply or holding
+numbers Python refuses to convert is one :class:`TextrnnError`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+from textrnn.errors import TextrnnError
+
+# files that mark a directory as textrnn's own output (a model, a compare report): only such a
+# directory, or an empty one, is replaced with force
+OUTPUT_MARKERS = ("config.json", "compare.json")
+MiB = 1 << 20
+
+
+def _is_textrnn_output(path: Path) -> bool:
+    """Whether ``path`` holds a marker file that textrnn wrote (JSON with ``textrnn_version``)."""
+    for name in OUTPUT_MARKERS:
+        try:
+            data = read_json(path / name, max_bytes=64 * MiB)
+        except TextrnnError:
+            continue
+        if isinstance(data, dict) and "textrnn_version" in data:
+            return True
+    return False
+
+
+def _check_parents(path: Path) -> None:
+    """The nearest existing ancestor of ``path`` must be a directory (else nothing can be made)."""
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise TextrnnError(f"{str(parent)!r} is a file, so {str(path)!r} cannot be created under it")
+            return
+
+
+def check_out_dir(out: str | os.PathLike, force: bool) -> Path:
+    """Check that the directory ``out`` may be written: it must not exist unless ``force``.
+
+    Raises:
+        TextrnnError: ``out`` exists and ``force`` is false; it is a file, or a file stands where
+            one of its parent directories should be; it is the current directory or above it; or
+            it is a non-empty directory that textrnn did not write.
+    """
+    path = Path(out)
+    _check_parents(path)
+    resolved, cwd = path.resolve(), Path.cwd().resolve()
+    if resolved == cwd or resolved in cwd.parents or resolved == Path(resolved.anchor):
+        raise TextrnnError(f"output directory {str(path)!r} is the current directory or above it; expected a new directory")
+    if path.exists() and not path.is_dir():
+        raise TextrnnError(f"output path {str(path)!r} is a file, expected a directory")
+    if path.exists() and not force:
+        raise TextrnnError(f"output directory {str(path)!r} already exists; set force to replace it", param="force")
+    if path.exists() and any(path.iterdir()) and not _is_textrnn_output(path):
+        raise TextrnnError(f"{str(path)!r} is a non-empty directory that is not a textrnn model; refusing to replace it")
+    return path
+
+
+def check_output_file(path: str | os.PathLike | None, force: bool, param: str = "output") -> Path | None:
+    """Check that a file may be written at ``path`` (``None`` passes).
+
+    Raises:
+        TextrnnError: the path is a directory, its directory does not exist, or the file exists
+            and ``force`` is false.
+    """
+    if path is None:
+        return None
+    p = Path(path)
+    if p.is_dir():
+        raise TextrnnError(f"{param} {str(p)!r} is a directory, expected a file path", param=param)
+    _check_parents(p)
+    if not p.parent.resolve().is_dir():
+        raise TextrnnError(f"directory of {param} {str(p.parent)!r} does not exist", param=param)
+    if p.exists() and not force:
+        raise TextrnnError(f"output file {str(p)!r} already exists; set force to replace it", param="force")
+    return p
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_dir(out: str | os.PathLike, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary directory that replaces ``out`` only if the block succeeds.
+
+    On an exception the temporary directory is removed and ``out`` is untouched. With
+    ``force`` an existing ``out`` is replaced; the old one is moved aside first and deleted
+    only after the new one is in place. Files get the umask's usual permissions.
+
+    Raises:
+        TextrnnError: see :func:`check_out_dir`.
+    """
+    path = check_out_dir(out, force)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 would make every model private
+        yield tmp
+        for f in tmp.iterdir():  # some writers (safetensors) create their files 0600
+            if f.is_file():
+                os.chmod(f, 0o666 & ~_umask())
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if path.exists():
+        check_out_dir(path, force)
+        old = path.parent / f".{path.name}.old-{os.getpid()}"
+        os.replace(path, old)
+    os.replace(tmp, path)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` (same suffix), renamed onto ``path`` only if the
+    block succeeds; on an exception it is removed and ``path`` is untouched. The file gets the
+    permissions a plain ``open`` would give (0666 less the umask), not ``mkstemp``'s 0600."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", suffix=path.suffix, dir=path.parent or ".")
+    os.close(fd)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
+    with atomic_file(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy / torch scalars
+        return _jsonable(value.item())
+    return value
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> None:
+    """Write ``obj`` as pretty UTF-8 JSON (non-finite floats become null)."""
+    Path(path).write_text(json.dumps(_jsonable(obj), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def check_regular_file(path: str | os.PathLike, max_bytes: int, what: str = "file") -> int:
+    """The size in bytes of ``path``, which must be a regular file of at most ``max_bytes``.
+
+    Raises:
+        TextrnnError: missing, a directory, a FIFO / device / socket, or too large.
+    """
+    p = Path(path)
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise TextrnnError(f"{str(p)!r} not found") from None
+    except OSError as e:
+        raise TextrnnError(f"cannot read {str(p)!r}: {e.strerror or e}") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file (a FIFO, device or socket)"
+        raise TextrnnError(f"{str(p)!r} is {kind}; expected a {what}")
+    if st.st_size > max_bytes:
+        raise TextrnnError(f"{str(p)!r} has {st.st_size:,} bytes, more than the {max_bytes:,} a {what} may have")
+    return st.st_size
+
+
+def read_json(path: str | os.PathLike, max_bytes: int = 16 * MiB) -> Any:
+    """Read a JSON file of at most ``max_bytes`` (a regular file only).
+
+    Raises:
+        TextrnnError: missing, not a regular file, too large, not UTF-8, not valid JSON, nested
+            too deeply, or holding an integer too long to convert.
+    """
+    path = Path(path)
+    check_regular_file(path, max_bytes, "JSON file")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise TextrnnError(f"{str(path)!r} is not UTF-8 text (byte {e.start}); expected JSON") from None
+    except json.JSONDecodeError as e:
+        raise TextrnnError(f"{str(path)!r} is not valid JSON: {e}") from None
+    except RecursionError:
+        raise TextrnnError(f"{str(path)!r} is nested too deeply to be a textrnn JSON file") from None
+    except ValueError as e:  # e.g. an integer of more digits than Python converts
+        raise TextrnnError(f"{str(path)!r} cannot be read as JSON: {str(e).splitlines()[0][:120]}") from None
+    except OSError as e:
+        raise TextrnnError(f"cannot read {str(path)!r}: {e.strerror or e}") from None

@@ -1,0 +1,95 @@
+"""``textrnn vectorize`` (bag-of-words and TF-IDF tables and matrices) and the tfidf-lr baseline through evaluate / predict."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from tests.conftest import run_cli, write_csv
+from textrnn.baselines.tfidf_lr import TfidfLogisticRegression
+
+run = run_cli
+
+
+@pytest.fixture()
+def toy_csv(tmp_path):
+    return write_csv(tmp_path / "docs.csv", [
+        ("Заяц, заяц и лес!", "1"), ("Лес, лиса; лиса ЛИСА.", "0"), ("Зайцы (заяцлес)", "1"),
+    ])
+
+
+def test_vectorize_prints_textbook_table(toy_csv, capsys):
+    code, out, err = run(capsys, "vectorize", toy_csv, "--kind", "textbook", "--top", "2")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "3 documents x 6 terms (textbook, 7 non-zeros)"
+    # doc 1 tokens: заяц заяц и лес -> tf(заяц) = 2/4, idf = log10(3)
+    assert lines[1] == "doc 1: Заяц, заяц и лес!"
+    assert lines[2].split() == ["заяц", f"{0.5 * math.log10(3):.4f}"]
+    assert lines[3].split() == ["и", f"{0.25 * math.log10(3):.4f}"]
+    assert lines[4] == "doc 2: Лес, лиса; лиса ЛИСА."
+    assert lines[5].split() == ["лиса", f"{0.75 * math.log10(3):.4f}"]
+
+
+def test_vectorize_count_bigrams(toy_csv, capsys):
+    code, out, _ = run(capsys, "vectorize", toy_csv, "--kind", "count", "--ngram-range", "1,2", "--top", "1", "--docs", "2")
+    assert code == 0
+    assert out.splitlines()[2].split() == ["заяц", "2"]
+    assert out.splitlines()[4].split() == ["лиса", "3"]
+    assert "doc 3" not in out
+
+
+def test_vectorize_writes_matrix_and_vocabulary(toy_csv, tmp_path, capsys):
+    out_path = tmp_path / "X.npz"
+    code, _, err = run(capsys, "vectorize", toy_csv, "--kind", "tfidf", "--output", out_path)
+    assert code == 0, err
+    X = sp.load_npz(out_path)
+    vocab = json.loads((tmp_path / "X.vocab.json").read_text(encoding="utf-8"))
+    assert X.shape == (3, len(vocab["terms"])) and len(vocab["idf"]) == len(vocab["terms"])
+    assert np.allclose(np.asarray(X.multiply(X).sum(1)).ravel(), 1.0)  # l2-normalised rows
+    code, _, err = run(capsys, "vectorize", toy_csv, "--output", out_path)
+    assert code == 2 and "already exists" in err
+    code, _, err = run(capsys, "vectorize", toy_csv, "--output", out_path, "--force", "--kind", "binary")
+    assert code == 0 and set(sp.load_npz(out_path).data) == {1.0}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--kind", "tf"], "--kind 'tf' is unknown"),
+    (["--ngram-range", "2,1"], "--ngram-range 2,1 is invalid"),
+    (["--ngram-range", "a,b"], "--ngram-range 'a,b' is invalid"),
+    (["--analyzer", "chars"], "--analyzer 'chars' is unknown"),
+    (["--kind", "textbook", "--analyzer", "char_wb"], "textbook"),
+    (["--output", "X.csv"], "must end with .npz"),
+])
+def test_vectorize_bad_options_are_one_line_naming_the_flag(toy_csv, capsys, args, message):
+    code, _, err = run(capsys, "vectorize", toy_csv, *args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_vectorize_missing_file(tmp_path, capsys):
+    code, _, err = run(capsys, "vectorize", tmp_path / "nope.csv")
+    assert code == 2 and "not found" in err
+
+
+def test_evaluate_and_predict_commands_read_the_baseline(tmp_path, demo_rows, capsys):
+    texts, labels = [t for t, _ in demo_rows[:300]], [y for _, y in demo_rows[:300]]
+    fitted = TfidfLogisticRegression().fit(texts, labels, quiet=True)
+    run_dir = fitted.save(tmp_path / "cli")
+    test_csv = write_csv(tmp_path / "test.csv", demo_rows[300:340])
+    code, out, err = run(capsys, "evaluate", run_dir, test_csv, "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["n"] == 40 and result["accuracy"] == pytest.approx(fitted.evaluate(
+        [t for t, _ in demo_rows[300:340]], [y for _, y in demo_rows[300:340]])["accuracy"])
+    code, out, err = run(capsys, "predict", run_dir, "Отличный сервис, спасибо!", "--json")
+    assert code == 0, err
+    line = json.loads(out.splitlines()[0])
+    assert line["label"] == "positive"
+    assert line["probabilities"] == pytest.approx(dict(zip(fitted.labels_, fitted.predict_proba(
+        ["Отличный сервис, спасибо!"])[0].tolist())), abs=1e-6)
+    code, _, err = run(capsys, "explain", run_dir, "Отличный сервис")
+    assert code == 2 and "explain needs a recurrent model" in err

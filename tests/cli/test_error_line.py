@@ -1,0 +1,31 @@
+"""The CLI says a library parameter as its flag: ``hidden_size`` -> ``--hidden-size``, ``set force`` -> ``pass --force``."""
+
+import pytest
+
+from textrnn.cli import error_line
+from textrnn.cli.options import flag
+from textrnn.errors import TextrnnError
+
+
+@pytest.mark.parametrize("message, param, expected", [
+    ("model option hidden_size=0 is invalid", "hidden_size", "model option --hidden-size=0 is invalid"),
+    ("output directory 'runs/m' already exists; set force to replace it", "force",
+     "output directory 'runs/m' already exists; pass --force to replace it"),
+    ("training diverged at step 4 (loss nan); lower the learning rate lr (now 0.1)", "lr",
+     "training diverged at step 4 (loss nan); lower the learning rate --lr (now 0.1)"),
+    ("vocabulary option max_size=2 is invalid", "max_size", "vocabulary option --max-vocab=2 is invalid"),
+    ("model option cell='cnn' is unknown", "cell", "model option --model='cnn' is unknown"),
+    ("give validation files (val_paths)", "val_paths", "give validation files (--val)"),
+])
+def test_the_named_parameter_becomes_its_flag(message, param, expected):
+    assert error_line(TextrnnError(message, param=param)) == expected
+
+
+def test_quoted_values_and_other_words_are_left_alone():
+    e = TextrnnError("file 'lr_notes/lr.txt' has lr=3 and learning_rate 2 and clr", param="lr")
+    assert error_line(e) == "file 'lr_notes/lr.txt' has --lr=3 and learning_rate 2 and clr"
+    assert error_line(TextrnnError("hidden_size=0 is invalid")) == "hidden_size=0 is invalid"  # no param: unchanged
+
+
+def test_flag_spells_a_parameter_with_dashes():
+    assert (flag("hidden_size"), flag("max_size"), flag("subword_buckets")) == ("--hidden-size", "--max-vocab", "--subword-buckets")
