@@ -93,3 +93,17 @@ def test_evaluate_and_predict_commands_read_the_baseline(tmp_path, demo_rows, ca
         ["Отличный сервис, спасибо!"])[0].tolist())), abs=1e-6)
     code, _, err = run(capsys, "explain", run_dir, "Отличный сервис")
     assert code == 2 and "explain needs a recurrent model" in err
+
+
+def test_a_tfidf_lr_model_evaluates_and_predicts_with_the_columns_it_was_trained_on(tmp_path, demo_rows, capsys):
+    train = write_csv(tmp_path / "r.csv", demo_rows[:80], header=("review", "sentiment"))
+    test = write_csv(tmp_path / "t.csv", demo_rows[80:120], header=("review", "sentiment"))
+    code, _, err = run(capsys, "train", train, "--model", "tfidf-lr", "--text-col", "review", "--label-col",
+                       "sentiment", "--out", tmp_path / "m", "--quiet")
+    assert code == 0, err
+    code, out, err = run(capsys, "evaluate", tmp_path / "m", test, "--json")
+    assert code == 0, err
+    assert json.loads(out)["n"] == 40
+    code, _, err = run(capsys, "predict", tmp_path / "m", "--input", test, "--output", tmp_path / "p.csv")
+    assert code == 0, err
+    assert (tmp_path / "p.csv").read_text(encoding="utf-8").splitlines()[0] == "review,sentiment,label_pred,p_negative,p_positive"

@@ -101,6 +101,7 @@ class TfidfLogisticRegression:
         self.model_: LogisticRegression | None = None
         self.history_: list[dict] = []
         self.summary_: dict = {}
+        self.record: dict = {}  # what config.json says besides the model (the data it was trained on)
 
     # -- helpers ----------------------------------------------------------------------
 
@@ -328,6 +329,7 @@ class TfidfLogisticRegression:
         model.n_features_in_ = model.coef_.shape[1]
         self.model_ = model
         self.summary_ = read_metrics(run_dir)
+        self.record = {"data": config["data"]} if isinstance(config.get("data"), dict) else {}
         return self
 
     def describe(self) -> dict:

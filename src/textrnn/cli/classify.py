@@ -118,7 +118,7 @@ def _load_classifier(run_dir: Path, device: str):
 
 def _trained_on(clf) -> dict:
     """The data section of the model's config.json (``text_col``, ``label_col``), or ``{}``."""
-    data = (getattr(clf, "record", None) or getattr(clf, "extra_", None) or {}).get("data")
+    data = clf.record.get("data")
     return data if isinstance(data, dict) else {}
 
 
