@@ -1,0 +1,5 @@
+"""``python -m textrnn``: the ``textrnn`` command (also what ``torchrun -m textrnn`` starts)."""
+
+from textrnn.cli import main
+
+main()
