@@ -62,8 +62,8 @@ def check_choice(name: str, value: Any, choices: Sequence[Any], what: str = "opt
         TextrnnError: anything else, listing the choices.
     """
     if not isinstance(value, (str, int, type(None))) or value not in choices:
-        raise TextrnnError(f"{what} {name}={value!r} is unknown; expected one of {', '.join(map(str, choices))}",
-                           param=name)
+        shown = ", ".join("unset" if c is None else str(c) for c in choices)
+        raise TextrnnError(f"{what} {name}={value!r} is unknown; expected one of {shown}", param=name)
     return value
 
 

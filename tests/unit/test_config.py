@@ -22,7 +22,7 @@ from textrnn.errors import TextrnnError
     (TrainConfig(clip_grad_norm=float("nan")), r"clip_grad_norm must be a finite number >= 0 \(0 = no clipping\), got nan",
      "clip_grad_norm"),
     (TrainConfig(seed=-1), r"seed=-1 is invalid; expected an integer \[0, 4294967295\]", "seed"),
-    (TrainConfig(class_weight="inverse"), "class_weight='inverse' is unknown; expected one of None, balanced",
+    (TrainConfig(class_weight="inverse"), "class_weight='inverse' is unknown; expected one of unset, balanced",
      "class_weight"),
     (TrainConfig(betas=(0.9, 1.0)), r"betas=\(0.9, 1.0\) is invalid; expected two numbers in \[0, 1\)", "betas"),
     (CharLMConfig(hidden_size=0), r"model option hidden_size=0 is invalid; expected an integer \[1, 8192\]", "hidden_size"),

@@ -121,6 +121,16 @@ def _weights(edit):
     return apply
 
 
+def _retyped(data: bytes) -> bytes:
+    """The same weights with the output bias stored as int8."""
+    import torch
+    from safetensors.torch import load, save
+
+    state = load(data)
+    state["output.bias"] = state["output.bias"].to(torch.int8)
+    return save(state)
+
+
 def _header_length(n: int):
     return _weights(lambda data: struct.pack("<Q", n) + data[8:])
 
@@ -156,6 +166,7 @@ CRAFTED = {  # case -> (edit of a saved LSTM + attention classifier, what the on
     "safetensors header not JSON": (_weights(lambda d: d[:8] + b"\xff" * (len(d) - 8)), "header is not JSON"),
     "safetensors truncated": (_weights(lambda d: d[: len(d) // 2]), "not a valid safetensors file"),
     "safetensors with bytes appended": (_weights(lambda d: d + b"\0" * 64), "accounts for"),
+    "integer weights": (_weights(lambda d: _retyped(d)), "expected floating-point weights"),
     "model.safetensors a directory": (_replace_with("model.safetensors", lambda p: p.mkdir()), "is a directory"),
     "model.safetensors missing": (lambda run: (run / "model.safetensors").unlink(), "not found"),
 }

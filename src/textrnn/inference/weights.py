@@ -24,6 +24,7 @@ from textrnn.files import check_regular_file
 
 MAX_WEIGHTS_BYTES = 64 << 30
 MAX_HEADER_BYTES = 100 << 20
+_FLOATS = ("F64", "F32", "F16", "BF16")
 _ITEMSIZE = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
 
 
@@ -100,6 +101,9 @@ def load_weights(path: str | os.PathLike, build: Callable[[], nn.Module], rename
     missing = sorted(set(expected) - set(stored) - optional)
     unexpected = sorted(set(stored) - set(expected))
     wrong = sorted(k for k in set(stored) & set(expected) if stored[k][1] != expected[k])
+    not_float = sorted(k for k, (dtype, _) in stored.items() if dtype not in _FLOATS)
+    if not_float:
+        raise TextrnnError(f"{str(path)!r} stores {not_float[0]} as {stored[not_float[0]][0]}; expected floating-point weights")
     if missing or unexpected or wrong:
         detail = "; ".join(filter(None, [
             f"missing {missing[:3]}" if missing else "", f"unexpected {unexpected[:3]}" if unexpected else "",
