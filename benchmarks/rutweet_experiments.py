@@ -1,4 +1,4 @@
-"""Two levers for the RuTweetCorp gap (issue 4), measured outside the package.
+"""Two levers for the RuTweetCorp gap, measured outside the package.
 
 Usage (from the repository root)::
 
@@ -28,7 +28,7 @@ model's test probabilities with those of the TF-IDF word+char + logistic regress
 ``w * p_tfidf + (1 - w) * p_rnn``; prints the test accuracy for each weight ``w`` in 0.1 steps and
 for the weight chosen on the validation set.
 
-Results and commands: benchmarks/RESULTS.md, "Against the TF-IDF baseline (issue 4)".
+Results and commands: benchmarks/RESULTS.md, "Against the TF-IDF baseline".
 """
 
 from __future__ import annotations
