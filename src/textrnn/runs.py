@@ -127,7 +127,10 @@ def read_metrics(run_dir: str | os.PathLike) -> dict:
     path = Path(run_dir) / "metrics.json"
     if not path.exists():
         return {}
-    data = read_json(path, METRICS_BYTES)
+    try:
+        data = read_json(path, METRICS_BYTES)
+    except TextrnnError:
+        return {}
     return data if isinstance(data, dict) else {}
 
 

@@ -107,3 +107,15 @@ def test_a_tfidf_lr_model_evaluates_and_predicts_with_the_columns_it_was_trained
     code, _, err = run(capsys, "predict", tmp_path / "m", "--input", test, "--output", tmp_path / "p.csv")
     assert code == 0, err
     assert (tmp_path / "p.csv").read_text(encoding="utf-8").splitlines()[0] == "review,sentiment,label_pred,p_negative,p_positive"
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--monitor", "bogus"], "--monitor='bogus' is unknown"),
+    (["--embeddings", "/nope.vec"], "embeddings file '/nope.vec' not found"),
+    (["--freeze-embeddings"], "--freeze-embeddings needs --embeddings"),
+])
+def test_tfidf_lr_still_refuses_bad_recurrent_options(extra, message, tmp_path, demo_rows, capsys):
+    train = write_csv(tmp_path / "r.csv", demo_rows[:40])
+    code, out, err = run(capsys, "train", train, "--model", "tfidf-lr", "--out", tmp_path / "m", "--quiet", *extra)
+    assert (code, out) == (2, "") and message in err, err
+    assert not (tmp_path / "m").exists()

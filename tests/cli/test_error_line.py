@@ -29,3 +29,11 @@ def test_quoted_values_and_other_words_are_left_alone():
 
 def test_flag_spells_a_parameter_with_dashes():
     assert (flag("hidden_size"), flag("max_size"), flag("subword_buckets")) == ("--hidden-size", "--max-vocab", "--subword-buckets")
+
+
+def test_double_quoted_values_are_left_alone_too():
+    # repr() quotes a string holding an apostrophe with double quotes
+    e = TextrnnError('''output directory "force's" already exists; set force to replace it''', param="force")
+    assert error_line(e) == '''output directory "force's" already exists; pass --force to replace it'''
+    e = TextrnnError('''training option monitor="monitor's" is unknown''', param="monitor")
+    assert error_line(e) == '''training option --monitor="monitor's" is unknown'''

@@ -100,9 +100,10 @@ def test_bad_inputs_are_one_line_and_exit_code_2(lm_run, tmp_path, capsys):
         (["lm", "evaluate", run, tmp_path / "missing.txt"], "not found"),
         (["generate", run, "--temperature", "-1"], "--temperature must be a finite number >= 0 (0 = greedy), got -1.0"),
         (["generate", run, "--top-k", "-2"], "--top-k must be an integer >= 0 (0 = no limit), got -2"),
-        (["generate", run, "--length", "-1"], "--length must be an integer >= 0 characters, got -1"),
+        (["generate", run, "--length", "-1"], "--length must be an integer in [0, 1,000,000] characters, got -1"),
+        (["generate", run, "--length", "1000000000000"], "--length must be an integer in [0, 1,000,000]"),
         (["generate", run, "--seed", "4294967295", "--num-samples", "2"], "--seed + --num-samples - 1 must be <= 4294967295"),
-        (["generate", run, "--num-samples", "0"], "--num-samples must be >= 1, got 0"),
+        (["generate", run, "--num-samples", "0"], "--num-samples must be in [1, 10000], got 0"),
         (["generate", tmp_path / "clf"], "is not a textrnn model directory"),
         (["generate", tmp_path / "nope"], "does not exist"),
     ):

@@ -131,6 +131,22 @@ def _retyped(data: bytes) -> bytes:
     return save(state)
 
 
+def _retyped_numpy(data: bytes, name: str) -> bytes:
+    from safetensors.numpy import load, save
+
+    arrays = load(data)
+    arrays[name] = arrays[name].astype("int8")
+    return save(arrays)
+
+
+def _nan_numpy(data: bytes) -> bytes:
+    from safetensors.numpy import load, save
+
+    arrays = load(data)
+    arrays["coef"][0, 0] = float("nan")
+    return save(arrays)
+
+
 def _header_length(n: int):
     return _weights(lambda data: struct.pack("<Q", n) + data[8:])
 
@@ -225,6 +241,8 @@ def test_the_unedited_copy_predicts(saved_lstm, tmp_path, capsys):
      "num_layers=1000000 is invalid"),
     (lambda run: _edit_json(run / "config.json", lambda c: c.__setitem__("line_mode", "yes")), "line_mode 'yes'"),
     (_replace_with("vocab.json", _dev_zero), "not a regular file"),
+    (lambda run: _edit_json(run / "config.json", lambda c: c["model"].__setitem__("tie_weights", False)),
+     "missing ['output.weight']"),
 ])
 def test_a_crafted_char_lm_is_one_line(edit, expected, tmp_path, capsys, no_hang):
     from tests.conftest import run_cli
@@ -244,6 +262,9 @@ def test_a_crafted_char_lm_is_one_line(edit, expected, tmp_path, capsys, no_hang
     (lambda run: _edit_json(run / "config.json", lambda c: c["tfidf"].__setitem__("word_ngram_range", [1.5, 2])),
      "word n-gram range"),
     (lambda run: _edit_json(run / "vectorizer.json", lambda v: v["parts"][0]["terms"].pop()), "idf has 3460 values for 3459 terms"),
+    (lambda run: _edit_json(run / "config.json", lambda c: c["logreg"].__setitem__("seed", "x")), "seed='x' is invalid"),
+    (_weights(lambda d: _retyped_numpy(d, "coef")), "expected float32 or float64 coefficients"),
+    (_weights(lambda d: _nan_numpy(d)), "non-finite coefficients"),
 ])
 def test_a_crafted_tfidf_model_is_one_line(edit, expected, tmp_path, capsys):
     from tests.conftest import run_cli
@@ -254,3 +275,20 @@ def test_a_crafted_tfidf_model_is_one_line(edit, expected, tmp_path, capsys):
     code, out, err = run_cli(capsys, "predict", run, "Хороший день")
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and expected in err, err
+
+
+def test_an_untied_char_lm_said_to_be_tied_is_refused(tmp_path):
+    """A tied model stores its output matrix once; a file holding a separate one was saved untied."""
+    from tests.conftest import tiny_char_lm
+
+    run, _ = tiny_char_lm(tmp_path / "lm", hidden_size=16, embedding_dim=16, max_steps=2)
+    _edit_json(run / "config.json", lambda c: c["model"].__setitem__("tie_weights", True))
+    with pytest.raises(TextrnnError, match=r"unexpected \['output.weight'\]"):
+        textrnn.load(run)
+
+
+def test_a_damaged_metrics_json_does_not_block_prediction(tmp_path):
+    run = tmp_path / "m"
+    shutil.copytree(FIXTURES / "tfidf_lr", run)
+    (run / "metrics.json").write_text("{bad", encoding="utf-8")
+    assert textrnn.load(run).predict(["Хороший день"]) in (["negative"], ["positive"])

@@ -88,7 +88,7 @@ class TfidfLogisticRegression:
         if not isinstance(max_iter, int) or max_iter < 1:
             raise TextrnnError(f"max_iter={max_iter!r} is invalid; expected a positive integer")
         self.preprocessor = preprocessor or Preprocessor()
-        self.seed = check_seed(int(seed), "seed")
+        self.seed = check_seed(seed)
         self.C = float(C)
         self.max_iter = max_iter
         self.device = device
@@ -313,7 +313,11 @@ class TfidfLogisticRegression:
         weights = run_dir / "model.safetensors"
         from textrnn.inference.weights import read_header
 
-        shapes = {name: shape for name, (_, shape) in read_header(weights).items()}
+        header = read_header(weights)
+        shapes = {name: shape for name, (_, shape) in header.items()}
+        if any(dtype not in ("F64", "F32") for dtype, _ in header.values()):
+            raise TextrnnError(f"{str(weights)!r} stores {sorted({d for d, _ in header.values()})}; expected float32 or "
+                               f"float64 coefficients")
         expected = {"coef": (rows, self.vectorizer_.n_features_), "intercept": (rows,)}
         if shapes != expected:
             raise TextrnnError(f"{str(weights)!r} holds {shapes}; expected {expected} for {len(self.labels_)} labels "
@@ -322,6 +326,8 @@ class TfidfLogisticRegression:
             arrays = load_file(str(weights))
         except Exception as e:  # safetensors raises its own error types for corrupt files
             raise TextrnnError(f"cannot load {str(weights)!r}: {str(e).splitlines()[0]}") from None
+        if not all(np.isfinite(a).all() for a in arrays.values()):
+            raise TextrnnError(f"{str(weights)!r} holds non-finite coefficients")
         model = self._new_model()
         model.classes_ = np.arange(len(self.labels_))
         model.coef_ = arrays["coef"].astype(np.float64)

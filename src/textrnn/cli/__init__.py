@@ -65,7 +65,7 @@ def error_line(error: TextrnnError) -> str:
     message, param = str(error), getattr(error, "param", None)
     if not param:
         return message
-    parts = re.split(r"('[^']*')", message)  # odd parts are quoted
+    parts = re.split(r"""('[^']*'|"[^"]*")""", message)  # odd parts are quoted (repr uses " when a value holds ')
     for i in range(0, len(parts), 2):
         parts[i] = re.sub(rf"\bset {re.escape(param)}\b", f"pass {flag(param)}", parts[i])
         parts[i] = re.sub(rf"(?<![\w-]){re.escape(param)}\b", flag(param), parts[i])

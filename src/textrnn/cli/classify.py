@@ -56,7 +56,15 @@ def build_classifier(model: Cell, preprocessing: dict, vocab: dict, arch: dict, 
     vocab_config = VocabConfig(**vocab).validate()
     model_config = ModelConfig(cell=model.value if model != Cell.tfidf_lr else ModelConfig.cell, **arch).validate()
     train_config = TrainConfig(**training).validate()
-    if model == Cell.tfidf_lr:
+    if model == Cell.tfidf_lr:  # the recurrent options do not apply, but a bad value is still an error
+        from textrnn.data.vectors import check_embeddings_source
+        from textrnn.tasks.classify import check_monitor
+
+        check_monitor(train_config.monitor)
+        if embeddings["embeddings"]:
+            check_embeddings_source(embeddings["embeddings"])
+        elif embeddings["freeze_embeddings"]:
+            raise TextrnnError("--freeze-embeddings needs --embeddings: there are no pretrained vectors to freeze")
         from textrnn.baselines.tfidf_lr import TfidfLogisticRegression
         from textrnn.checks import parse_range
 

@@ -90,8 +90,8 @@ def generate_command(
     from textrnn.inference.charlm import UnknownCharWarning, check_sampling
 
     check_sampling(length, temperature, top_k)
-    if num_samples < 1:
-        raise TextrnnError(f"--num-samples must be >= 1, got {num_samples}")
+    if not 1 <= num_samples <= 10_000:
+        raise TextrnnError(f"--num-samples must be in [1, 10000], got {num_samples}")
     if seed is not None:
         check_seed(seed)
         if seed + num_samples - 1 > MAX_SEED:  # sample i uses seed + i

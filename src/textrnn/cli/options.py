@@ -183,7 +183,7 @@ LM_TRAINING: Group = [
 ]
 
 # library parameter -> the flag that sets it, where the two are not simply "--" + the name with dashes
-FLAGS = {"max_size": "--max-vocab", "cell": "--model", "val_paths": "--val", "output": "--output"}
+FLAGS = {"max_size": "--max-vocab", "cell": "--model", "val_paths": "--val", "val_texts": "--val", "output": "--output"}
 
 
 def flag(param: str) -> str:

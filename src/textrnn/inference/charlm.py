@@ -23,14 +23,17 @@ from textrnn.vocab import CHAR_SPECIALS, EOS, Vocab
 V1_NAMES = prefix_renames({"embedding.weight": "embedding.words.weight", "rnn.": "encoder.rnn."})
 
 
+MAX_LENGTH = 1_000_000  # characters one call generates (one forward step each)
+
+
 class UnknownCharWarning(UserWarning):
     """Characters of a prime (or of a text to score) that the model's vocabulary lacks."""
 
 
 def check_sampling(length: int, temperature: float, top_k: int) -> None:
     """Raises :class:`TextrnnError` for ``length`` < 0, a negative or non-finite ``temperature``, ``top_k`` < 0."""
-    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-        raise TextrnnError(f"length must be an integer >= 0 characters, got {length!r}", param="length")
+    if isinstance(length, bool) or not isinstance(length, int) or not 0 <= length <= MAX_LENGTH:
+        raise TextrnnError(f"length must be an integer in [0, {MAX_LENGTH:,}] characters, got {length!r}", param="length")
     if not (isinstance(temperature, (int, float)) and temperature >= 0 and math.isfinite(temperature)):
         raise TextrnnError(f"temperature must be a finite number >= 0 (0 = greedy), got {temperature}", param="temperature")
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 0:
@@ -185,8 +188,8 @@ class CharLMPredictor:
         line_mode = config.get("line_mode", False)
         if not isinstance(line_mode, bool):
             raise TextrnnError(f"config.json has line_mode {line_mode!r}, expected true or false")
-        optional = frozenset({"output.weight"}) if mc.tie_weights else frozenset()
-        model = load_weights(run_dir / "model.safetensors", lambda: CharLM(mc), V1_NAMES if legacy else str, optional)
+        tied = frozenset({"output.weight"}) if mc.tie_weights else frozenset()
+        model = load_weights(run_dir / "model.safetensors", lambda: CharLM(mc), V1_NAMES if legacy else str, absent=tied)
         record = {k: v for k, v in config.items() if k in ("training", "data", "n_parameters")}
         return cls(model.to(resolve_device(device)), vocab, line_mode, record, read_metrics(run_dir))
 

@@ -60,6 +60,8 @@ class ClassifierPredictor:
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Raw texts -> token lists with the stored preprocessing."""
+        if isinstance(texts, str):
+            raise TextrnnError("expected a list of texts, got a single string; wrap it in a list")
         return self.preprocessor.transform(list(texts))
 
     def encode(self, token_lists: Sequence[Sequence[str]], labels: Sequence[str] | None = None) -> EncodedTexts:
@@ -67,7 +69,13 @@ class ClassifierPredictor:
         return encode_texts(token_lists, self.vocab, self.vocab_config.max_len, self.model_config, labels, self.labels_)
 
     def predict_logits(self, texts: Sequence[str], batch_size: int = 256) -> torch.Tensor:
-        """Logits ``(n, num_outputs) float32`` for raw texts, in input order."""
+        """Logits ``(n, num_outputs) float32`` for raw texts, in input order.
+
+        Raises:
+            TextrnnError: ``batch_size`` < 1 or ``texts`` is a single string.
+        """
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise TextrnnError(f"batch_size must be an integer >= 1, got {batch_size!r}", param="batch_size")
         return predict_logits(self.model, self.encode(self.tokenize(texts)), batch_size=batch_size, device=self.device)
 
     def predict_proba(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
@@ -84,6 +92,9 @@ class ClassifierPredictor:
         Raises:
             TextrnnError: a label the model does not know.
         """
+        if isinstance(texts, str) or len(texts) != len(labels):
+            raise TextrnnError(f"expected as many labels as texts, got {len(labels)} labels for "
+                               f"{1 if isinstance(texts, str) else len(texts)} text(s)")
         y = label_indices([str(v) for v in labels], self.labels_).numpy()
         start = time.perf_counter()
         pred = self.predict_proba(texts, batch_size).argmax(1)

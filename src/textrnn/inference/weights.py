@@ -84,13 +84,15 @@ def expected_shapes(build: Callable[[], nn.Module]) -> dict[str, tuple[int, ...]
 
 
 def load_weights(path: str | os.PathLike, build: Callable[[], nn.Module], rename: Callable[[str], str] = str,
-                 optional: frozenset[str] = frozenset()) -> nn.Module:
+                 optional: frozenset[str] = frozenset(), absent: frozenset[str] = frozenset()) -> nn.Module:
     """Build the module and load its weights from ``path``, after the header matches it.
 
     Args:
         build: makes the module (called once on ``meta`` to learn the shapes, once for real).
         rename: maps a stored tensor name to the module's (older formats used other names).
-        optional: module tensors the file may lack (a tied output matrix, stored once).
+        optional: module tensors the file may lack.
+        absent: module tensors the file must not hold (a tied output matrix is stored once, as the
+            embedding; a file that holds it was saved untied).
 
     Raises:
         TextrnnError: the file is damaged, or its tensors do not match the configuration.
@@ -98,6 +100,7 @@ def load_weights(path: str | os.PathLike, build: Callable[[], nn.Module], rename
     path = Path(path)
     stored = {rename(name): info for name, info in read_header(path).items()}
     expected = expected_shapes(build)
+    expected = {k: v for k, v in expected.items() if k not in absent}
     missing = sorted(set(expected) - set(stored) - optional)
     unexpected = sorted(set(stored) - set(expected))
     wrong = sorted(k for k in set(stored) & set(expected) if stored[k][1] != expected[k])
@@ -116,7 +119,7 @@ def load_weights(path: str | os.PathLike, build: Callable[[], nn.Module], rename
     except Exception as e:  # safetensors raises its own error types for corrupt files
         raise TextrnnError(f"cannot load {str(path)!r}: {str(e).splitlines()[0]}") from None
     module = build()
-    module.load_state_dict(state, strict=not optional)
+    module.load_state_dict(state, strict=not (optional or absent))
     return module
 
 

@@ -25,6 +25,18 @@ from textrnn.vocab import Vocab
 METRIC_MODES = {"macro_f1": "max", "accuracy": "max", "loss": "min"}
 
 
+def check_monitor(monitor: str) -> str:
+    """``monitor`` if it names a classification metric (``val_loss`` is read as ``loss``).
+
+    Raises:
+        TextrnnError: any other value.
+    """
+    if monitor not in (*METRIC_MODES, "val_loss"):
+        raise TextrnnError(f"training option monitor={monitor!r} is unknown; expected one of "
+                           f"{', '.join(METRIC_MODES)}, val_loss", param="monitor")
+    return monitor
+
+
 def check_labels(train_labels: Sequence[str], val_labels: Sequence[str] | None = None) -> list[str]:
     """The sorted label set of ``train_labels`` (numeric order if all are integers).
 

@@ -19,7 +19,7 @@ from textrnn.errors import TextrnnError
 from textrnn.inference.classifier import ClassifierPredictor
 from textrnn.logs import get_logger
 from textrnn.nn import RecurrentClassifier, count_parameters
-from textrnn.tasks.classify import ClassificationTask, balanced_class_weights, check_labels, encode_texts
+from textrnn.tasks.classify import ClassificationTask, balanced_class_weights, check_labels, check_monitor, encode_texts
 from textrnn.text import Preprocessor
 from textrnn.training.callbacks import LogLines, ProgressBar, ThreadTuning
 from textrnn.training.trainer import Trainer
@@ -59,10 +59,15 @@ class RecurrentTextClassifier:
                  model_config: ModelConfig | None = None, train_config: TrainConfig | None = None,
                  device: str = "auto", embeddings: str | None = None, freeze_embeddings: bool = False,
                  callbacks: Sequence[Any] = ()) -> None:
+        for name, value, kind in (("preprocessor", preprocessor, Preprocessor), ("vocab_config", vocab_config, VocabConfig),
+                                  ("model_config", model_config, ModelConfig), ("train_config", train_config, TrainConfig)):
+            if value is not None and not isinstance(value, kind):
+                raise TextrnnError(f"{name} must be a {kind.__name__} or None, got {type(value).__name__}", param=name)
         self.preprocessor = preprocessor or classifier_preprocessing()
         self.vocab_config = (vocab_config or VocabConfig()).validate()
         self.model_config = (model_config or ModelConfig()).validate()
         self.train_config = (train_config or TrainConfig()).validate()
+        check_monitor(self.train_config.monitor)
         self.device = resolve_device(device)
         self.embeddings = check_embeddings_source(embeddings) if embeddings else None
         if freeze_embeddings and not embeddings:
@@ -86,6 +91,8 @@ class RecurrentTextClassifier:
 
     def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
         """Raw texts -> token lists with this classifier's preprocessing."""
+        if isinstance(texts, str):
+            raise TextrnnError("expected a list of texts, got a single string; wrap it in a list")
         return self.preprocessor.transform(list(texts))
 
     # -- training -------------------------------------------------------------------
@@ -113,6 +120,8 @@ class RecurrentTextClassifier:
         if not texts:
             raise TextrnnError("no training texts")
         tokens = train_tokens if train_tokens is not None else self.tokenize(texts)
+        if len(tokens) != len(texts):
+            raise TextrnnError(f"{len(texts)} texts but {len(tokens)} token lists in train_tokens", param="train_tokens")
         n_empty = sum(1 for t in tokens if not t)
         if n_empty == len(tokens):
             raise TextrnnError(f"all {len(tokens)} training texts are empty after preprocessing ({self.preprocessor!r}); "
@@ -125,13 +134,23 @@ class RecurrentTextClassifier:
             kept, held = stratified_split(labels, 0.1, self.train_config.seed)
             val_tokens, val_labels = [tokens[i] for i in held], [labels[i] for i in held]
             tokens, labels = [tokens[i] for i in kept], [labels[i] for i in kept]
+            if not len(held):
+                raise TextrnnError(f"no validation texts: every label has a single training text, so none can be held "
+                                   f"out; give validation data (val_texts)", param="val_texts")
             info(f"no validation set given: holding out {len(held)} of {len(texts)} training texts")
         else:
+            if val_labels is None:
+                raise TextrnnError("val_texts given without val_labels", param="val_labels")
             val_labels = [str(y) for y in val_labels]
             if len(val_texts) != len(val_labels):
                 raise TextrnnError(f"{len(val_texts)} validation texts but {len(val_labels)} labels")
             names = check_labels(labels, val_labels)
             val_tokens = val_tokens if val_tokens is not None else self.tokenize(val_texts)
+            if len(val_tokens) != len(val_texts):
+                raise TextrnnError(f"{len(val_texts)} validation texts but {len(val_tokens)} token lists in val_tokens",
+                                   param="val_tokens")
+            if not val_tokens:
+                raise TextrnnError("no validation texts: val_texts is empty", param="val_texts")
         vocab = Vocab.build(tokens, WORD_SPECIALS, self.vocab_config.max_size, self.vocab_config.min_freq)
         model, cfg = self._build_model(vocab, names, tokens, info)
         self.model_config = cfg  # with the fitted vocab_size, num_outputs (and the vectors' embedding_dim)

@@ -80,6 +80,12 @@ def train_lm(train_paths: Sequence[str | os.PathLike], out: str | os.PathLike, m
         TextrnnError: ``out`` exists without ``force``; a bad file or option value; divergence.
     """
     info = (lambda _msg: None) if quiet else log.info
+    for name, value, kind in (("model_config", model_config, CharLMConfig), ("train_config", train_config, LMTrainConfig)):
+        if value is not None and not isinstance(value, kind):
+            raise TextrnnError(f"{name} must be a {kind.__name__} or None, got {type(value).__name__}", param=name)
+    train_paths = [train_paths] if isinstance(train_paths, (str, os.PathLike)) else list(train_paths)
+    if isinstance(val_paths, (str, os.PathLike)):
+        val_paths = [val_paths]
     tc = (train_config or LMTrainConfig()).validate().limits()
     mc = (model_config or CharLMConfig()).validate()
     device = resolve_device(device)

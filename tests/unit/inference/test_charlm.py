@@ -38,7 +38,7 @@ def test_generation_is_seeded_greedy_at_temperature_zero_and_top_k_one(lm):
     ({"temperature": -0.1}, r"temperature must be a finite number >= 0 \(0 = greedy\), got -0.1", "temperature"),
     ({"temperature": float("nan")}, "temperature must be a finite number >= 0", "temperature"),
     ({"top_k": -1}, r"top_k must be an integer >= 0 \(0 = no limit\), got -1", "top_k"),
-    ({"length": -5}, "length must be an integer >= 0 characters, got -5", "length"),
+    ({"length": -5}, r"length must be an integer in \[0, 1,000,000\] characters, got -5", "length"),
     ({"seed": -1}, r"seed=-1 is invalid; expected an integer \[0, 4294967295\]", "seed"),
 ])
 def test_bad_sampling_options_name_the_parameter(lm, kwargs, message, param):

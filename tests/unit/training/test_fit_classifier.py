@@ -109,3 +109,38 @@ def test_training_is_reproducible_by_seed():
     a, b = tiny_classifier(seed=5), tiny_classifier(seed=5)
     torch.testing.assert_close(a.predict_logits(["Отличный сервис"]), b.predict_logits(["Отличный сервис"]), rtol=0, atol=0)
     assert not torch.equal(tiny_classifier(seed=6).predict_logits(["Отличный сервис"]), a.predict_logits(["Отличный сервис"]))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda c, t, y: c.fit(t, y, val_texts=t[:5]), "val_texts given without val_labels"),
+    (lambda c, t, y: c.fit(t, y, train_tokens=[["a"]]), "40 texts but 1 token lists in train_tokens"),
+    (lambda c, t, y: c.fit(t, y, val_texts=[], val_labels=[]), "no validation texts: val_texts is empty"),
+    (lambda c, t, y: c.fit(["раз", "два", "три"], ["a", "b", "c"]), "every label has a single training text"),
+    (lambda c, t, y: RecurrentTextClassifier(model_config={"hidden_size": 8}), "model_config must be a ModelConfig"),
+    (lambda c, t, y: RecurrentTextClassifier(train_config=textrnn.TrainConfig(monitor="f1")), "monitor='f1' is unknown"),
+])
+def test_misused_fit_arguments_are_one_error_before_training(call, message, demo_rows):
+    texts, labels = (list(x) for x in zip(*demo_rows[:40]))
+    with pytest.raises(TextrnnError, match=message):
+        call(RecurrentTextClassifier(device="cpu"), texts, labels)
+
+
+def test_a_predictor_refuses_a_single_string_and_a_bad_batch_size(demo_rows):
+    clf = tiny_classifier(epochs=1)
+    with pytest.raises(TextrnnError, match="got a single string"):
+        clf.predict("хороший")
+    with pytest.raises(TextrnnError, match="batch_size must be an integer >= 1, got 0"):
+        clf.predict(["хороший"], batch_size=0)
+    with pytest.raises(TextrnnError, match="expected as many labels as texts, got 1 labels for 2"):
+        clf.evaluate(["хороший", "плохой"], ["negative"])
+
+
+def test_train_lm_takes_one_path_as_well_as_a_list(tmp_path):
+    from textrnn.config import CharLMConfig, LMTrainConfig
+
+    (tmp_path / "t.txt").write_text("hello world\n" * 30, encoding="utf-8")
+    metrics = textrnn.train_lm(str(tmp_path / "t.txt"), tmp_path / "lm", CharLMConfig(hidden_size=8, embedding_dim=8),
+                               LMTrainConfig(max_steps=2, batch_size=2, seq_len=8), quiet=True)
+    assert metrics["steps"] == 2
+    with pytest.raises(TextrnnError, match="train_config must be a LMTrainConfig"):
+        textrnn.train_lm(str(tmp_path / "t.txt"), tmp_path / "lm2", train_config=textrnn.TrainConfig())
