@@ -177,6 +177,65 @@ def untrained_net(cell: str = "gru", pooling: str = "max", bidirectional: bool =
     return RecurrentClassifier(ModelConfig(cell=cell, pooling=pooling, bidirectional=bidirectional, **config)).eval()
 
 
+# -- the small tagger ---------------------------------------------------------------------------
+
+_PEOPLE = [("Анна", "Петрова"), ("Борис", "Иванов"), ("Вера", "Смирнова"), ("Глеб", "Орлов"), ("Дарья", "Козлова")]
+_PLACES = ["Москве", "Казани", "Твери", "Самаре", "Перми"]
+
+
+def ner_sentences(n: int = 60) -> tuple[list[list[str]], list[list[str]]]:
+    """``n`` tokenised Russian sentences with BIO tags (PER, LOC), made from templates: the same
+    ``n`` always gives the same sentences."""
+    tokens, tags = [], []
+    for i in range(n):
+        first, last = _PEOPLE[i % 5]
+        place = _PLACES[(i // 5) % 5]
+        if i % 3 == 0:
+            tokens.append([first, last, "живёт", "в", place, "."])
+            tags.append(["B-PER", "I-PER", "O", "O", "B-LOC", "O"])
+        elif i % 3 == 1:
+            tokens.append(["Вчера", last, "приехал", "в", place])
+            tags.append(["O", "B-PER", "O", "O", "B-LOC"])
+        else:
+            tokens.append(["в", place, "тепло", ",", "говорит", first, "."])
+            tags.append(["O", "B-LOC", "O", "O", "O", "B-PER", "O"])
+    return tokens, tags
+
+
+TINY_TAGGER_MODEL = {"embedding_dim": 16, "hidden_size": 16, "num_layers": 1, "char_embedding_dim": 8, "char_hidden": 8,
+                     "dropout": 0.0, "embedding_dropout": 0.0, "word_dropout": 0.0}
+TINY_TAGGER_TRAIN = {"epochs": 12, "batch_size": 8, "lr": 1e-2, "patience": 0}
+
+
+def tiny_tagger(sentences=None, tags=None, morph_features: bool = False, **overrides: Any):
+    """A fitted :class:`~textrnn.training.tagger.SequenceTagger` on :func:`ner_sentences` (the
+    last 12 validate), tiny configuration; ``overrides``: any TaggerConfig / TaggerTrainConfig
+    field, or ``scheme``."""
+    from textrnn.config import TaggerConfig, TaggerTrainConfig
+    from textrnn.training.tagger import SequenceTagger
+
+    model, train = dict(TINY_TAGGER_MODEL), dict(TINY_TAGGER_TRAIN)
+    scheme = overrides.pop("scheme", "bio")
+    for key, value in overrides.items():
+        if key in {f.name for f in fields(TaggerConfig)}:
+            model[key] = value
+        elif key in {f.name for f in fields(TaggerTrainConfig)}:
+            train[key] = value
+        else:
+            raise TypeError(f"tiny_tagger() got an unknown option {key!r}")
+    if sentences is None:
+        sentences, tags = ner_sentences()
+    tagger = SequenceTagger(TaggerConfig(**model), TaggerTrainConfig(**train), scheme=scheme,
+                            morph_features=morph_features, embeddings=None, device="cpu")
+    return tagger.fit(sentences[:-12], tags[:-12], sentences[-12:], tags[-12:], quiet=True)
+
+
+def write_tagged_tsv(path: Path, sentences, tags) -> Path:
+    path.write_text("\n\n".join("\n".join(f"{t}\t{y}" for t, y in zip(s, g)) for s, g in zip(sentences, tags)) + "\n",
+                    encoding="utf-8")
+    return path
+
+
 # -- fixtures -----------------------------------------------------------------------------------
 
 @pytest.fixture(autouse=True)

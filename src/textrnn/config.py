@@ -312,6 +312,89 @@ class LMTrainConfig(TrainConfig):
         return replace(self)
 
 
+CHAR_FEATURES = ("cnn", "lstm", "none")
+TAG_SCHEMES = (None, "bio", "bioes")
+
+
+@dataclass
+class TaggerConfig(_Config):
+    """Architecture of a token tagger (:class:`textrnn.nn.SequenceTaggerNet`): word embeddings +
+    character features of each word + word-shape and dictionary features -> a bidirectional
+    :class:`~textrnn.nn.RecurrentEncoder` -> per-token emissions -> softmax or a linear-chain CRF
+    (Lample et al. 2016; Ma & Hovy 2016 for the char-CNN).
+
+    Attributes (besides the encoder's ``cell``, ``vocab_size``, ``embedding_dim``, ``hidden_size``,
+    ``num_layers``, ``dropout``):
+        num_tags: tags (set by training).
+        char: ``"cnn"`` (filters of width ``char_kernel``, max over the word), ``"lstm"`` (a char
+            BiLSTM, both final states) or ``"none"``.
+        char_vocab_size: character ids, specials included (set by training).
+        char_embedding_dim, char_hidden: character embedding size; CNN filters or LSTM units per direction.
+        char_kernel: CNN filter width in characters.
+        max_word_len: characters read per word (the first ones).
+        num_features: word-shape and dictionary feature columns (set by training; 0 = none).
+        static_dim: size of the frozen pretrained vectors read for every word, training
+            vocabulary or not (:class:`~textrnn.data.vectors.StaticVectors`; set by training, 0 = none).
+        embedding_dropout: dropout on the concatenated word vector.
+        word_dropout: share of training tokens whose word id is replaced by ``<unk>`` (so the net
+            learns to tag unknown words from their characters and features).
+        crf: a CRF output layer (Viterbi decoding) instead of a per-token softmax.
+        scheme: the entity tag scheme of the tags (``"bio"`` or ``"bioes"``; the CRF forbids the
+            transitions it does not allow), or ``None`` for tags that are not entity tags (POS).
+        lowercase: look words up lowercased (characters and shape features keep the case).
+    """
+
+    cell: str = "lstm"
+    vocab_size: int = 2
+    num_tags: int = 2
+    embedding_dim: int = 100
+    char: str = "cnn"
+    char_vocab_size: int = 2
+    char_embedding_dim: int = 32
+    char_hidden: int = 64
+    char_kernel: int = 3
+    max_word_len: int = 20
+    num_features: int = 0
+    static_dim: int = 0
+    hidden_size: int = 128
+    num_layers: int = 2
+    dropout: float = 0.33
+    embedding_dropout: float = 0.33
+    word_dropout: float = 0.05
+    crf: bool = False
+    scheme: str | None = None
+    lowercase: bool = True
+
+    _what = "model option"
+    _rules = {
+        **_ENCODER_RULES, "num_tags": ("int", 1, 100_000), "char": ("choice", CHAR_FEATURES),
+        "char_vocab_size": ("int", 2, 2_000_000), "char_embedding_dim": ("int", 1, MAX_WIDTH),
+        "char_hidden": ("int", 1, MAX_WIDTH), "char_kernel": ("int", 1, 15), "max_word_len": ("int", 1, 1000),
+        "num_features": ("int", 0, 100_000), "static_dim": ("int", 0, MAX_WIDTH),
+        "embedding_dropout": ("float", 0.0, 1.0, True),
+        "word_dropout": ("float", 0.0, 1.0, True), "crf": ("bool",), "scheme": ("choice", TAG_SCHEMES),
+        "lowercase": ("bool",),
+    }
+
+    @property
+    def features(self) -> int:
+        """Size of each encoder state (both directions)."""
+        return 2 * self.hidden_size
+
+
+@dataclass
+class TaggerTrainConfig(TrainConfig):
+    """How a tagger is trained: :class:`TrainConfig` with the tagger's defaults. ``monitor``
+    ``"score"`` is entity F1 (strict) for entity tags, token accuracy otherwise."""
+
+    epochs: int | None = 40
+    batch_size: int = 32
+    lr: float = 2e-3
+    patience: int = 6
+    monitor: str = "score"
+    seed: int = 13
+
+
 def classifier_preprocessing(recurrent: bool = True, lemmatize: bool | None = None, **options: Any):
     """The :class:`~textrnn.text.Preprocessor` a classifier uses by default: ``Preprocessor(**options)``
     with pymorphy3 lemmas on for a Russian recurrent model (unless ``stem``), off otherwise.

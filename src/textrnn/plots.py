@@ -11,16 +11,21 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def plot_curves(history: list[dict], path: Path) -> None:
-    """``curves.png``: train and validation loss (nats per text) and validation accuracy / macro-F1 per epoch."""
+CURVES = {"val_accuracy": "accuracy", "val_macro_f1": "macro-F1", "val_f1": "entity F1"}
+
+
+def plot_curves(history: list[dict], path: Path, unit: str = "text") -> None:
+    """``curves.png``: train and validation loss (nats per ``unit``) and the validation accuracy,
+    macro-F1 or entity F1 (those the rows hold) per epoch."""
     epochs = [row["epoch"] for row in history]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.4))
     ax1.plot(epochs, [r["train_loss"] for r in history], "o-", label="train")
     ax1.plot(epochs, [r["val_loss"] for r in history], "o-", label="validation")
-    ax1.set(xlabel="epoch", ylabel="loss (nats per text)", title="loss")
+    ax1.set(xlabel="epoch", ylabel=f"loss (nats per {unit})", title="loss")
     ax1.legend()
-    ax2.plot(epochs, [r["val_accuracy"] for r in history], "o-", label="accuracy")
-    ax2.plot(epochs, [r["val_macro_f1"] for r in history], "o-", label="macro-F1")
+    for key, label in CURVES.items():
+        if key in history[0]:
+            ax2.plot(epochs, [r[key] for r in history], "o-", label=label)
     ax2.set(xlabel="epoch", title="validation")
     ax2.legend()
     for ax in (ax1, ax2):

@@ -34,6 +34,7 @@ REGISTRY = {
     ("classifier", "recurrent"): "textrnn.inference.classifier:ClassifierPredictor",
     ("classifier", "tfidf-lr"): "textrnn.baselines.tfidf_lr:TfidfLogisticRegression",
     ("char_lm", None): "textrnn.inference.charlm:CharLMPredictor",
+    ("tagger", None): "textrnn.inference.tagger:TaggerPredictor",
 }
 KINDS = sorted({kind for kind, _ in REGISTRY})
 

@@ -55,6 +55,8 @@ app.command("vectorize")(vectorize_command)
 app.command("compare")(compare_command)
 from textrnn.cli.preprocess import preprocess_command  # noqa: E402
 app.command("preprocess")(preprocess_command)
+from textrnn.cli.tag import tag_app  # noqa: E402
+app.add_typer(tag_app, name="tag")
 
 
 def error_line(error: TextrnnError) -> str:

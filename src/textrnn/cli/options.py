@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional
 
 import typer
 
-from textrnn.config import CharLMConfig, LMTrainConfig, ModelConfig, TrainConfig, VocabConfig
+from textrnn.config import CharLMConfig, LMTrainConfig, ModelConfig, TaggerConfig, TaggerTrainConfig, TrainConfig, VocabConfig
 from textrnn.text import DEFAULTS
 
 Group = list[tuple[str, Any, Any]]  # (parameter name, annotation, typer.Option)
@@ -182,8 +182,47 @@ LM_TRAINING: Group = [
                                                        "available cores, by measured speed and load).")),
 ]
 
+_G, _GT = TaggerConfig, TaggerTrainConfig
+
+
+class CharFeatures(str, Enum):
+    cnn = "cnn"
+    lstm = "lstm"
+    none = "none"
+
+
+TAG_MODEL: Group = [
+    ("crf", bool, opt(_G.crf, "--crf/--softmax", help="A linear-chain CRF output layer (Viterbi decoding) or a per-token softmax.")),
+    ("cell", str, opt(_G.cell, "--model", "--cell", help="Recurrent cell of the bidirectional encoder: rnn, lstm or gru.")),
+    ("embedding_dim", int, opt(_G.embedding_dim, "--embedding-dim", help="Word embedding size (pretrained vectors set their own).")),
+    ("hidden_size", int, opt(_G.hidden_size, "--hidden-size", help="Hidden state size per direction.")),
+    ("num_layers", int, opt(_G.num_layers, "--num-layers", help="Stacked recurrent layers.")),
+    ("char", CharFeatures, opt(CharFeatures(_G.char), "--char", help="Character features of each word: cnn, lstm or none.")),
+    ("char_hidden", int, opt(_G.char_hidden, "--char-hidden", help="Character CNN filters or LSTM units per direction.")),
+    ("dropout", float, opt(_G.dropout, "--dropout", help="Dropout between layers and before the output layer.")),
+    ("embedding_dropout", float, opt(_G.embedding_dropout, "--embedding-dropout", help="Dropout on the word vectors.")),
+    ("word_dropout", float, opt(_G.word_dropout, "--word-dropout", help="Share of training words replaced by <unk>.")),
+    ("lowercase", bool, opt(_G.lowercase, "--lowercase/--cased", help="Look words up lowercased (characters keep the case).")),
+]
+
+TAG_EMBEDDINGS: Group = [
+    ("embeddings", str, opt("auto", "--embeddings", help="Pretrained vectors read, frozen, for every word (also "
+                            "words unseen in training): navec (news vectors in the natasha wheel), a navec .tar "
+                            "archive, a word2vec/GloVe text file, or none; auto = navec when installed. Prediction "
+                            "reads them again.")),
+]
+
+TAG_TRAINING: Group = [
+    ("epochs", int, opt(_GT.epochs, "--epochs", help="Most passes over the training data.")),
+    ("batch_size", int, opt(_GT.batch_size, "--batch-size", help="Sentences per batch.")),
+    ("lr", float, opt(_GT.lr, "--lr", help="AdamW learning rate.")),
+    ("patience", int, opt(_GT.patience, "--patience", help="Epochs without improvement before stopping (0: never).")),
+    ("seed", int, opt(_GT.seed, "--seed", help="Random seed (weights, dropout, batch order).")),
+    ("threads", Optional[int], opt(_GT.threads, "--threads", help="CPU threads [default: one per core].")),
+]
+
 # library parameter -> the flag that sets it, where the two are not simply "--" + the name with dashes
-FLAGS = {"max_size": "--max-vocab", "cell": "--model", "val_paths": "--val", "val_texts": "--val", "output": "--output"}
+FLAGS = {"max_size": "--max-vocab", "cell": "--model", "val_paths": "--val", "val_texts": "--val", "val_sentences": "--val", "output": "--output"}
 
 
 def flag(param: str) -> str:

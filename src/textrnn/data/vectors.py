@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -96,6 +96,59 @@ def _load_text_vectors(path: Path, wanted: set[str]) -> tuple[Callable[[str], np
     if dim is None:
         raise TextrnnError(f"{str(path)!r} holds no vectors")
     return vectors.get, dim, path.name
+
+
+def open_vectors(source: str, wanted: set[str]) -> tuple[Callable[[str], np.ndarray | None], int, str]:
+    """``(lookup, dim, name)`` of ``"navec"``, a navec ``.tar`` or a word2vec / GloVe text file
+    (of which only the ``wanted`` words are kept).
+
+    Raises:
+        TextrnnError: unknown source, missing extra, or a bad vector file.
+    """
+    if source == "navec":
+        return _load_navec()
+    if Path(source).is_dir():
+        raise TextrnnError(f"embeddings path {source!r} is a directory; expected 'navec', a navec .tar archive "
+                           f"or a word2vec/GloVe text file")
+    if source.lower().endswith(".tar") and Path(source).is_file():
+        return _load_navec(Path(source))
+    return _load_text_vectors(Path(source), wanted)
+
+
+class StaticVectors:
+    """Frozen pretrained vectors looked up for any word when sentences are encoded, so a word
+    outside the training vocabulary still has its vector; never stored in a model (a run
+    directory names the source, which prediction opens again).
+
+    Args:
+        source: ``"navec"``, a navec ``.tar`` or a word2vec / GloVe text file.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = check_embeddings_source(source)
+        self._lookup: Callable[[str], np.ndarray | None] | None = None
+        self._text_file = source != "navec" and not source.lower().endswith(".tar")
+        self._cache: dict[str, np.ndarray | None] = {}
+        self.dim, self.name = (0, "") if self._text_file else self._open(set())[1:]
+
+    def _open(self, wanted: set[str]):
+        self._lookup, self.dim, self.name = found = open_vectors(self.source, wanted)
+        return found
+
+    def matrix(self, words: Sequence[str]) -> torch.Tensor:
+        """``(len(words), dim) float32``: each word's vector, zeros where the vectors lack it."""
+        missing = {w for w in words if w not in self._cache}
+        if missing:
+            if self._text_file:  # a text file is read again for the words not yet seen (only they are kept)
+                self._open(missing)
+            for w in missing:
+                self._cache[w] = self._lookup(w)
+        out = np.zeros((len(words), self.dim), dtype=np.float32)
+        for i, w in enumerate(words):
+            v = self._cache[w]
+            if v is not None:
+                out[i] = v
+        return torch.from_numpy(out)
 
 
 def navec_available() -> bool:
