@@ -216,3 +216,44 @@ def _predict_file(tagger, path: Path, batch_size: int, probs: bool) -> list[dict
     if empty:
         raise TextrnnError(f"{str(path)!r} line {empty[0]} is empty; give one non-empty text per line")
     return tagger.predict_text(lines, batch_size, probs)
+
+
+@tag_app.command("compare")
+def compare_command(
+    train: Path = typer.Argument(..., help="Training file (CoNLL-U or token<TAB>tag)."),
+    val: Path = typer.Option(..., "--val", help="Validation file (picks each model's best epoch)."),
+    test: Path = typer.Option(..., "--test", help="Test file the table reports."),
+    models: str = typer.Option("most-frequent,bilstm-softmax,bilstm-crf", "--models",
+                               help="Comma-separated tagging specs, e.g. most-frequent, bilstm-crf, "
+                                    "bilstm-softmax:char=lstm,navec=0 (options after ':', joined by ',').",),
+    column: Column = COLUMN,
+    seeds: int = typer.Option(1, "--seeds", min=1, max=100, help="Seeds per model (mean ± standard deviation)."),
+    threads: Optional[int] = typer.Option(None, "--threads", min=1, help="CPU threads [default: one per core]."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
+    device: str = device_option("cpu"),
+) -> None:
+    """Train several taggers on the same data and seeds and print one table of test scores
+    (entity F1 for entity tags, else accuracy)."""
+    from textrnn.compare.tagging import compare_taggers, format_tagging_table
+    from textrnn.data.tagged import read_tagged
+    from textrnn.devices import resolve_device
+
+    resolve_device(device)
+    specs = _split_specs(models)
+    data = [read_tagged(p, column.value) for p in (train, val, test)]
+    report = compare_taggers(specs, *data, seeds=list(range(13, 13 + seeds)), device=device, threads=threads,
+                             progress=lambda line: print(line, file=sys.stderr, flush=True))
+    print(json.dumps(report) if as_json else format_tagging_table(report))
+
+
+def _split_specs(text: str) -> list[str]:
+    """``a,b:x=1,y=2,c`` -> ``["a", "b:x=1,y=2", "c"]``: a part with ``=`` and no ``:`` is an option of the spec before it."""
+    specs: list[str] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        if "=" in part and ":" not in part and specs:
+            specs[-1] += "," + part
+        else:
+            specs.append(part)
+    if not specs:
+        raise TextrnnError("--models is empty; expected comma-separated tagging specs", param="models")
+    return specs
