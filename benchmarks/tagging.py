@@ -87,6 +87,8 @@ def accuracy(args) -> dict:
                 row = {**_figures(tagger.evaluate(test.tokens, test.tags)), "train_seconds": round(seconds, 1),
                        "best_epoch": tagger.summary_["best_epoch"], "seed": seed}
                 rows.append(row)
+                if args.save and seed == seeds[0]:
+                    tagger.save(Path(args.save) / f"{task}-{name}", force=True)
                 print(f"{task:<4} {name:<8} seed {seed}  {_line(row)}  train {seconds:.0f}s  best epoch "
                       f"{row['best_epoch']}", flush=True)
             mean = {k: statistics.mean(r[k] for r in rows) for k in rows[0] if k not in ("seed", "best_epoch")}
@@ -167,6 +169,7 @@ def main() -> None:
     parser.add_argument("--pos")
     parser.add_argument("--ner")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--save", help="accuracy: save each configuration's first-seed model under this folder")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.mode == "speed" and args.threads is None:

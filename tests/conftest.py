@@ -202,7 +202,7 @@ def ner_sentences(n: int = 60) -> tuple[list[list[str]], list[list[str]]]:
     return tokens, tags
 
 
-TINY_TAGGER_MODEL = {"embedding_dim": 16, "hidden_size": 16, "num_layers": 1, "char_embedding_dim": 8, "char_hidden": 8,
+TINY_TAGGER_MODEL = {"embedding_dim": 16, "hidden_size": 16, "num_layers": 1, "projection": 16, "char_embedding_dim": 8, "char_hidden": 8,
                      "dropout": 0.0, "embedding_dropout": 0.0, "word_dropout": 0.0}
 TINY_TAGGER_TRAIN = {"epochs": 12, "batch_size": 8, "lr": 1e-2, "patience": 0}
 

@@ -9,6 +9,8 @@ training code)::
     predictor = textrnn.load("runs/model")          # any kind: classifier, tfidf-lr, char LM
     predictor.predict_proba(["Отличный сервис!"])
     textrnn.train_lm(["train.txt"], "runs/lm", train_config=textrnn.LMTrainConfig(time_budget=300))
+    tagger = textrnn.SequenceTagger(textrnn.TaggerConfig(crf=True)).fit(sentences, tags, val_sentences, val_tags)
+    tagger.predict_text(["Лев Толстой родился в Ясной Поляне"])   # tags, offsets, entity spans
 """
 
 import importlib
@@ -22,6 +24,10 @@ _WHERE = {
     "load": "textrnn.runs",
     "ModelConfig": "textrnn.config", "TrainConfig": "textrnn.config", "VocabConfig": "textrnn.config",
     "CharLMConfig": "textrnn.config", "LMTrainConfig": "textrnn.config",
+    "TaggerConfig": "textrnn.config", "TaggerTrainConfig": "textrnn.config",
+    "SequenceTagger": "textrnn.training.tagger",
+    "MostFrequentTagger": "textrnn.baselines.most_frequent",
+    "read_tagged": "textrnn.data.tagged",
     "RecurrentTextClassifier": "textrnn.training.classifier",
     "TfidfLogisticRegression": "textrnn.baselines.tfidf_lr",
     "train_lm": "textrnn.training.lm",

@@ -96,7 +96,8 @@ def test_pos_tags_from_conllu(capsys, tmp_path):
     (["tag", "predict", "{run}", "x", "--batch-size", "0"], "--batch-size must be >= 1, got 0"),
     (["tag", "predict", "{train}", "x"], "is a file, expected a model directory"),
     (["tag", "evaluate", "{run}", "{missing}"], "not found"),
-    (["tag", "train", "{train}", "--out", "{new}", "--stopwords"], "No such option: --stopwords"),
+    (["tag", "train", "{train}", "--out", "{new}", "--stopwords"], "--stopwords does not apply to tagging"),
+    (["tag", "train", "{train}", "--out", "{new}", "--lemmatize"], "--lemmatize does not apply to tagging"),
 ])
 def test_bad_input_is_one_line_and_exit_code_2(capsys, run, files, tmp_path, args, message):
     train, _, root = files

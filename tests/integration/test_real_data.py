@@ -36,3 +36,36 @@ def test_short_training_on_rutweetcorp_is_well_above_chance():
     # chance is 0.504; the emoticon brackets that leak the label are removed by the default preprocessing
     assert metrics["accuracy"] > 0.64
     assert metrics["n"] == 2267
+
+
+def test_short_pos_training_on_taiga_beats_the_most_frequent_tag():
+    from textrnn.baselines.most_frequent import MostFrequentTagger
+    from textrnn.config import TaggerConfig, TaggerTrainConfig
+    from textrnn.data.tagged import read_tagged
+    from textrnn.training.tagger import SequenceTagger
+
+    d = shared_data("ud_russian_taiga")
+    train, val, test = (read_tagged(d / f"ru_taiga-ud-{s}.conllu") for s in ("train", "dev", "test"))
+    baseline = MostFrequentTagger().fit(train.tokens, train.tags).evaluate(test.tokens, test.tags)["accuracy"]
+    tagger = SequenceTagger(TaggerConfig(num_layers=1), TaggerTrainConfig(epochs=3, patience=0, threads=2),
+                            embeddings=None, device="cpu")
+    tagger.fit(train.tokens, train.tags, val.tokens, val.tags, quiet=True)
+    result = tagger.evaluate(test.tokens, test.tags)
+    print(f"taiga UPOS test accuracy {result['accuracy']:.4f} (most frequent tag {baseline:.4f})")
+    assert 0.80 < baseline < 0.85  # measured 0.821
+    assert result["accuracy"] > baseline + 0.06 and result["n_tokens"] == 10269
+
+
+def test_short_ner_training_on_factrueval_finds_entities(tmp_path, capsys):
+    d = shared_data("factrueval2016_ner")
+    code, out, err = run_cli(capsys, "tag", "train", d / "train.tsv", "--val", d / "val.tsv", "--out", tmp_path / "ner",
+                             "--crf", "--epochs", "4", "--patience", "0", "--embeddings", "none", "--num-layers", "1", "-q")
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "tag", "evaluate", tmp_path / "ner", d / "val.tsv", "--json")
+    import json
+
+    entities = json.loads(out)["entities"]
+    print(f"factrueval val entity F1 {entities['f1']:.4f}")
+    assert entities["f1"] > 0.5 and set(entities["per_type"]) == {"LOC", "ORG", "PER"}
+    code, out, _ = run_cli(capsys, "tag", "predict", tmp_path / "ner", "Владимир Путин прилетел в Москву.")
+    assert code == 0 and "PER «" in out

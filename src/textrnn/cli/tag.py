@@ -52,12 +52,16 @@ def train_command(
     val: Optional[Path] = typer.Option(None, "--val", help="Validation file (picks the best epoch). Default: the last 10% of TRAIN."),
     out: Path = typer.Option(..., "--out", help="Model directory to create."),
     column: Column = COLUMN,
-    scheme: Scheme = typer.Option(Scheme.bio, "--scheme", help="Entity tags are trained as bio or bioes (output: the file's scheme)."),
+    scheme: Scheme = typer.Option(Scheme.bioes, "--scheme", help="Entity tags are trained as bio or bioes (output: the file's scheme)."),
     morph: bool = typer.Option(True, "--morph/--no-morph", help="pymorphy3's grammatical classes of each word as features."),
     device: str = device_option(),
     force: bool = FORCE,
     quiet: bool = QUIET,
     as_json: bool = typer.Option(False, "--json", help="Print the validation metrics as one JSON object."),
+    stopwords: bool = typer.Option(False, "--stopwords", hidden=True),
+    negation: bool = typer.Option(False, "--negation", hidden=True),
+    lemmatize: bool = typer.Option(False, "--lemmatize", hidden=True),
+    stem: bool = typer.Option(False, "--stem", hidden=True),
     model: dict = None, training: dict = None, embeddings: dict = None,
 ) -> None:
     """Train a tagger (BiLSTM over words, characters and word features; --crf for a CRF output
@@ -66,6 +70,10 @@ def train_command(
     from textrnn.data.tagged import read_tagged
     from textrnn.training.tagger import SequenceTagger
 
+    for name, given in (("--stopwords", stopwords), ("--negation", negation), ("--lemmatize", lemmatize), ("--stem", stem)):
+        if given:
+            raise TextrnnError(f"{name} does not apply to tagging: a tagger tags the tokens as given (one tag per "
+                               f"token), so preprocessing that drops, merges or rewrites tokens is refused")
     check_out_dir(out, force)  # fail before any work
     tagger = SequenceTagger(TaggerConfig(**model), TaggerTrainConfig(**training), scheme=scheme.value,
                             morph_features=morph, device=device, **embeddings)

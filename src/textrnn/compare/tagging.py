@@ -70,7 +70,7 @@ def build_tagger(text: str, seed: int, device: str = "cpu", threads: int | None 
     train = {field: options[key] for key, field in TRAIN_FIELDS.items() if key in options}
     embeddings = "auto" if "navec" not in options else ("navec" if options["navec"] else None)
     return SequenceTagger(TaggerConfig(**model), TaggerTrainConfig(seed=seed, threads=threads, **train),
-                          scheme=options.get("scheme", "bio"), morph_features=options.get("morph", True),
+                          scheme=options.get("scheme", "bioes"), morph_features=options.get("morph", True),
                           embeddings=embeddings, device=device)
 
 

@@ -19,6 +19,7 @@ from textrnn.nn.tagger import SequenceTaggerNet, constrain
 from textrnn.runs import VOCAB_BYTES, header, read_metrics, section
 from textrnn.tasks.schemes import bioes_to_bio, spans
 from textrnn.tasks.tag import encode_sentences, predict_tag_ids, tagging_metrics
+from textrnn.text.word_features import WordFeatures
 from textrnn.vocab import WORD_SPECIALS, Vocab
 
 
@@ -78,6 +79,7 @@ class TaggerPredictor:
                  summary: dict | None = None, static: StaticVectors | None = None) -> None:
         self.static = static
         self.words, self.chars, self.tags, self.feature_names = words, chars, tags, list(feature_names)
+        self._features = WordFeatures(self.feature_names)  # its per-word cache lives as long as the predictor
         self.device = resolve_device(device)
         self.model = model.to(self.device).eval()
         self.record = dict(record or {})
@@ -114,7 +116,7 @@ class TaggerPredictor:
             raise TextrnnError(f"batch_size must be an integer >= 1, got {batch_size!r}", param="batch_size")
         if not sentences:
             return ([], []) if probs else []
-        data = encode_sentences(sentences, self.words, self.chars, self.feature_names, self.config, static=self.static)
+        data = encode_sentences(sentences, self.words, self.chars, self._features, self.config, static=self.static)
         ids, marginals = predict_tag_ids(self.model, data, batch_size, self.device, probs)
         tags = [self._to_output(self.tags.decode(row, keep_specials=True)) for row in ids]
         if not probs:

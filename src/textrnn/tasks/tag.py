@@ -20,8 +20,9 @@ from textrnn.config import TaggerConfig
 from textrnn.data.batching import bucketed_batches, n_batches
 from textrnn.data.vectors import StaticVectors
 from textrnn.errors import TextrnnError
+from textrnn.nn.tagger import DistinctWords
 from textrnn.tasks.schemes import entity_scores
-from textrnn.text.word_features import word_features
+from textrnn.text.word_features import WordFeatures
 from textrnn.vocab import Vocab
 
 METRIC_MODES = {"score": "max", "accuracy": "max", "f1": "max", "loss": "min"}
@@ -33,7 +34,9 @@ class EncodedSentences:
 
     Attributes:
         words: ``(1 + n_tokens,) int64`` word ids.
-        chars: ``(1 + n_tokens, max_word_len) int64`` character ids (0 = padding) or ``None``.
+        forms: ``(1 + n_tokens,) int64`` each token's row in ``chars`` (its distinct word form).
+        chars: ``(1 + n_forms, max_word_len) int64`` character ids of each distinct form (row 0 and
+            padding 0), or ``None``.
         features: ``(1 + n_tokens, num_features) uint8`` 0/1 word features or ``None``.
         static: ``(1 + n_tokens, static_dim) float32`` frozen pretrained vectors or ``None``.
         tags: ``(1 + n_tokens,) int64`` tag ids or ``None``.
@@ -41,6 +44,7 @@ class EncodedSentences:
     """
 
     words: torch.Tensor
+    forms: torch.Tensor
     chars: torch.Tensor | None
     features: torch.Tensor | None
     static: torch.Tensor | None
@@ -52,10 +56,12 @@ class EncodedSentences:
         return int(self.lengths.shape[0])
 
 
-def encode_sentences(sentences: Sequence[Sequence[str]], words: Vocab, chars: Vocab | None, feature_names: Sequence[str],
+def encode_sentences(sentences: Sequence[Sequence[str]], words: Vocab, chars: Vocab | None,
+                     feature_names: Sequence[str] | WordFeatures,
                      config: TaggerConfig, tags: Sequence[Sequence[str]] | None = None,
                      tag_vocab: Vocab | None = None, static: StaticVectors | None = None) -> EncodedSentences:
-    """Token lists (and their tags) -> :class:`EncodedSentences`.
+    """Token lists (and their tags) -> :class:`EncodedSentences`. ``feature_names`` may be a
+    :class:`~textrnn.text.word_features.WordFeatures` that keeps its per-word cache between calls.
 
     Raises:
         TextrnnError: an empty sentence, or a sentence whose tags differ in number from its tokens.
@@ -65,39 +71,40 @@ def encode_sentences(sentences: Sequence[Sequence[str]], words: Vocab, chars: Vo
         raise TextrnnError(f"sentence {lengths.index(0) + 1} is empty; every sentence needs at least one token")
     flat = [t for s in sentences for t in s]
     n = len(flat)
-    word_ids = torch.zeros(n + 1, dtype=torch.int64)
-    word_ids[1:] = torch.tensor(words.encode(t.lower() if config.lowercase else t for t in flat), dtype=torch.int64)
+    # each distinct form is encoded once; rows of every per-token array are then one take()
+    distinct: dict[str, int] = {}
+    rows = np.zeros(n + 1, dtype=np.int64)  # row 0 -> the zero row 0 of every distinct table
+    rows[1:] = np.fromiter((distinct.setdefault(t, len(distinct)) + 1 for t in flat), dtype=np.int64, count=n)
+    forms = list(distinct)
+    keys = [f.lower() for f in forms] if config.lowercase else forms
+    take = lambda table: torch.from_numpy(np.ascontiguousarray(table[rows]))  # noqa: E731
+    word_ids = take(np.array([0] + words.encode(keys), dtype=np.int64))
     char_ids = None
     if chars is not None:
         w = config.max_word_len
-        table = np.zeros((n + 1, w), dtype=np.int64)
-        cache: dict[str, np.ndarray] = {}
-        for row, token in enumerate(flat, 1):
-            ids = cache.get(token)
-            if ids is None:
-                ids = cache[token] = chars.encode_text(token[:w])
+        table = np.zeros((len(forms) + 1, w), dtype=np.int64)
+        for row, form in enumerate(forms, 1):
+            ids = chars.encode_text(form[:w])
             table[row, : len(ids)] = ids
         char_ids = torch.from_numpy(table)
     features = None
     if config.num_features:
-        if len(feature_names) != config.num_features:
-            raise TextrnnError(f"{len(feature_names)} feature names for a model of {config.num_features} features")
-        dense = np.zeros((n + 1, config.num_features), dtype=np.uint8)
-        row = 1
-        for sentence in sentences:
-            for active in word_features(sentence, feature_names):
-                dense[row, active] = 1
-                row += 1
-        features = torch.from_numpy(dense)
+        encoder = feature_names if isinstance(feature_names, WordFeatures) else WordFeatures(feature_names)
+        if len(encoder.names) != config.num_features:
+            raise TextrnnError(f"{len(encoder.names)} feature names for a model of {config.num_features} features")
+        table = np.zeros((len(forms) + 1, config.num_features), dtype=np.uint8)
+        for row, form in enumerate(forms, 1):
+            table[row, list(encoder.token(form))] = 1
+        features = take(table)
     static_rows = None
     if config.static_dim:
         if static is None:
             raise TextrnnError(f"the model reads {config.static_dim}-d pretrained vectors; none were given")
-        rows = static.matrix([t.lower() for t in flat] if config.lowercase else flat)
-        if rows.shape[1] != config.static_dim:
+        vectors = static.matrix(keys)
+        if vectors.shape[1] != config.static_dim:
             raise TextrnnError(f"the model reads {config.static_dim}-d pretrained vectors; {static.source!r} has "
-                               f"{rows.shape[1]}-d ones")
-        static_rows = torch.cat([torch.zeros(1, config.static_dim), rows])
+                               f"{vectors.shape[1]}-d ones")
+        static_rows = take(torch.cat([torch.zeros(1, config.static_dim), vectors]).numpy())
     tag_ids = None
     if tags is not None:
         for i, (s, t) in enumerate(zip(sentences, tags)):
@@ -111,12 +118,16 @@ def encode_sentences(sentences: Sequence[Sequence[str]], words: Vocab, chars: Vo
         tag_ids[1:] = torch.tensor([index[y] for row in tags for y in row], dtype=torch.int64)
     lengths_t = torch.tensor(lengths, dtype=torch.int64)
     starts = torch.cumsum(lengths_t, 0) - lengths_t + 1
-    return EncodedSentences(word_ids, char_ids, features, static_rows, tag_ids, starts, lengths_t)
+    if features is not None and encoder.first is not None:
+        features[starts, encoder.first] = 1
+    return EncodedSentences(word_ids, torch.from_numpy(rows), char_ids, features, static_rows, tag_ids, starts, lengths_t)
 
 
 def gather(data: EncodedSentences, index: torch.Tensor, device: torch.device) -> tuple:
     """One batch: ``(words, chars, features, static, lengths, tags, mask)`` for the sentences ``index``
-    (sorted longest first by the caller), on ``device``; ``lengths`` stays on the CPU."""
+    (sorted longest first by the caller), on ``device``; ``lengths`` stays on the CPU. ``chars`` is
+    a :class:`~textrnn.nn.tagger.DistinctWords`: the batch's distinct forms' characters, trimmed to
+    the longest, and each token's row among them."""
     lengths = data.lengths[index]
     width = int(lengths.max())
     steps = torch.arange(width)
@@ -124,7 +135,13 @@ def gather(data: EncodedSentences, index: torch.Tensor, device: torch.device) ->
     rows = torch.where(mask, data.starts[index].unsqueeze(1) + steps, 0)
     take = lambda a: a[rows].to(device, non_blocking=True) if a is not None else None  # noqa: E731
     features = take(data.features)
-    return (take(data.words), take(data.chars), features.float() if features is not None else None, take(data.static),
+    chars = None
+    if data.chars is not None:
+        distinct, inverse = torch.unique(data.forms[rows], return_inverse=True)
+        table = data.chars[distinct]
+        width = max(1, int((table != 0).sum(1).max()))
+        chars = DistinctWords(table[:, :width].to(device, non_blocking=True), inverse.to(device, non_blocking=True))
+    return (take(data.words), chars, features.float() if features is not None else None, take(data.static),
             lengths, take(data.tags), mask.to(device))
 
 

@@ -71,15 +71,37 @@ def _morph(word: str) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+class WordFeatures:
+    """Column indices of each token's active features, computed once per distinct word form.
+
+    Args:
+        names: the feature columns (:func:`feature_names`); names unknown to this dictionary
+            version are never active.
+    """
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+        self.index = {n: i for i, n in enumerate(self.names)}
+        self.morph = any(n.startswith(("any:", "top:")) for n in self.names)
+        self.first = self.index.get("shape:first_in_sentence")
+        self._cache: dict[str, tuple[int, ...]] = {}
+
+    def token(self, token: str) -> tuple[int, ...]:
+        """The active columns of ``token`` (not counting its position)."""
+        found = self._cache.get(token)
+        if found is None:
+            active = [f"shape:{s}" for s in _shape(token)] + (list(_morph(token)) if self.morph else [])
+            found = self._cache[token] = tuple(sorted({self.index[n] for n in active if n in self.index}))
+        return found
+
+    def sentence(self, tokens: Sequence[str]) -> list[tuple[int, ...]]:
+        """For each token of one sentence, its active columns (the first token also ``first_in_sentence``)."""
+        out = [self.token(t) for t in tokens]
+        if out and self.first is not None:
+            out[0] = out[0] + (self.first,)
+        return out
+
+
 def word_features(tokens: Sequence[str], names: Sequence[str]) -> list[list[int]]:
-    """For each token of one sentence, the column indices (into ``names``) of its active features;
-    names unknown to this dictionary version are never active."""
-    index = {n: i for i, n in enumerate(names)}
-    use_morph = any(n.startswith(("any:", "top:")) for n in names)
-    out = []
-    for position, token in enumerate(tokens):
-        active = [f"shape:{s}" for s in _shape(token)] + (["shape:first_in_sentence"] if position == 0 else [])
-        if use_morph:
-            active.extend(_morph(token))
-        out.append(sorted({index[n] for n in active if n in index}))
-    return out
+    """For each token of one sentence, the sorted column indices (into ``names``) of its active features."""
+    return [sorted(f) for f in WordFeatures(names).sentence(tokens)]

@@ -67,7 +67,7 @@ class SequenceTagger:
     """
 
     def __init__(self, model_config: TaggerConfig | None = None, train_config: TaggerTrainConfig | None = None,
-                 vocab_config: VocabConfig | None = None, scheme: str = "bio", morph_features: bool = True,
+                 vocab_config: VocabConfig | None = None, scheme: str = "bioes", morph_features: bool = True,
                  embeddings: str | None = "auto", device: str = "auto",
                  callbacks: Sequence[Any] = ()) -> None:
         for name, value, kind in (("model_config", model_config, TaggerConfig), ("vocab_config", vocab_config, VocabConfig),
