@@ -4,7 +4,7 @@ Where a test goes:
 
 * ``tests/unit/<package>/test_*.py`` mirrors ``src/textrnn/<package>/`` (``text``, ``data``, ``nn``,
   ``tasks``, ``training``, ``inference``, ``baselines``, ``compare``); top-level modules
-  (``vocab.py``, ``config.py``, ``checks.py``, ``devices.py``, ``runs.py``, ``plots.py``) have
+  (``vocab.py``, ``config/``, ``checks.py``, ``devices.py``, ``runs.py``, ``plots.py``) have
   their file in ``tests/unit/``. Tests that need a GPU live in ``tests/unit/test_cuda.py``.
 * ``tests/cli/``: everything that runs the ``textrnn`` command (:func:`run_cli` or a subprocess),
   one ``test_<command>_cli.py`` per command or command group (``lm``, ``compare``, ...), plus the

@@ -61,3 +61,12 @@ def test_an_lm_run_with_no_limit_trains_ten_epochs():
     assert LMTrainConfig().limits().epochs == 10
     assert LMTrainConfig(max_steps=5).limits().epochs is None
     assert LMTrainConfig(time_budget=1.0).limits().epochs is None
+
+
+def test_tagger_config_without_projection_reads_as_none():
+    from textrnn.config import TaggerConfig
+
+    stored = TaggerConfig().to_dict()
+    assert stored["projection"] == 128 and TaggerConfig.from_dict(stored).projection == 128
+    del stored["projection"]
+    assert TaggerConfig.from_dict(stored).projection == 0

@@ -106,7 +106,8 @@ def test_a_step_limit_ends_mid_epoch_with_a_final_evaluation():
 def test_a_time_budget_counts_training_seconds_only():
     trainer, _ = fit(ScriptedTask(steps=100, sleep=0.01), epochs=None, time_budget=0.05)
     assert trainer.stop_reason == "time_budget"
-    assert 0.05 <= trainer.train_seconds and 5 <= trainer.step < 100
+    # every step sleeps 0.01 s, so the budget is spent after at most 5 steps (fewer on a slow machine)
+    assert 0.05 <= trainer.train_seconds and 1 <= trainer.step <= 6
 
 
 def test_evaluations_spread_by_progress_come_besides_the_epoch_ends():
