@@ -18,7 +18,6 @@ Sources: scikit-learn user guide, "Text feature extraction"
 from __future__ import annotations
 
 import math
-import re
 from typing import Any, Sequence
 
 import numpy as np

@@ -101,7 +101,3 @@ class WordFeatures:
             out[0] = out[0] + (self.first,)
         return out
 
-
-def word_features(tokens: Sequence[str], names: Sequence[str]) -> list[list[int]]:
-    """For each token of one sentence, the sorted column indices (into ``names``) of its active features."""
-    return [sorted(f) for f in WordFeatures(names).sentence(tokens)]

@@ -135,8 +135,8 @@ class RecurrentTextClassifier:
             val_tokens, val_labels = [tokens[i] for i in held], [labels[i] for i in held]
             tokens, labels = [tokens[i] for i in kept], [labels[i] for i in kept]
             if not len(held):
-                raise TextrnnError(f"no validation texts: every label has a single training text, so none can be held "
-                                   f"out; give validation data (val_texts)", param="val_texts")
+                raise TextrnnError("no validation texts: every label has a single training text, so none can be held "
+                                   "out; give validation data (val_texts)", param="val_texts")
             info(f"no validation set given: holding out {len(held)} of {len(texts)} training texts")
         else:
             if val_labels is None:
