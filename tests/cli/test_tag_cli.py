@@ -94,6 +94,7 @@ def test_pos_tags_from_conllu(capsys, tmp_path):
     (["tag", "predict", "{run}"], "nothing to tag: give texts as arguments or --input FILE"),
     (["tag", "predict", "{run}", " "], "text 1 is empty"),
     (["tag", "predict", "{run}", "x", "--batch-size", "0"], "--batch-size must be >= 1, got 0"),
+    (["tag", "predict", "{run}", "x", "--probs"], "--probs needs --format json"),
     (["tag", "predict", "{train}", "x"], "is a file, expected a model directory"),
     (["tag", "evaluate", "{run}", "{missing}"], "not found"),
     (["tag", "train", "{train}", "--out", "{new}", "--stopwords"], "--stopwords does not apply to tagging"),

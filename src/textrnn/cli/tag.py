@@ -175,6 +175,8 @@ def predict_command(
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
         fmt = Format(suffix) if suffix in ("conllu", "json", "html") else Format.text
+    if probs and fmt != Format.json:
+        raise TextrnnError(f"--probs needs --format json (the {fmt.value} output has no place for probabilities)")
     tagger = _load_tagger(run_dir, device)
     items = texts
     if input_file:

@@ -46,6 +46,8 @@ def parse_tagging_spec(text: str) -> tuple[str, dict[str, Any]]:
         key, eq, value = part.partition("=")
         if not eq or key not in KEYS:
             raise TextrnnError(f"tagging spec {text!r}: unknown option {part!r}; expected some of {', '.join(KEYS)}")
+        if key in options:
+            raise TextrnnError(f"tagging spec {text!r}: option {key!r} is given twice")
         options[key] = _convert(key, value, KEYS[key], text)
     if name == "most-frequent" and options:
         raise TextrnnError(f"tagging spec {text!r}: most-frequent takes no options")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import torch
 
@@ -17,7 +18,7 @@ from textrnn.inference.weights import load_weights
 from textrnn.nn import count_parameters
 from textrnn.nn.tagger import SequenceTaggerNet, constrain
 from textrnn.runs import VOCAB_BYTES, header, read_metrics, section
-from textrnn.tasks.schemes import bioes_to_bio, spans
+from textrnn.tasks.schemes import bioes_to_bio, is_entity_tagset, repair_bio, spans
 from textrnn.tasks.tag import encode_sentences, predict_tag_ids, tagging_metrics
 from textrnn.text.word_features import WordFeatures
 from textrnn.vocab import WORD_SPECIALS, Vocab
@@ -33,6 +34,31 @@ def tokenize_text(text: str) -> list[list[tuple[str, int, int]]]:
         if tokens:
             out.append(tokens)
     return out
+
+
+@contextlib.contextmanager
+def naming(name: str) -> Iterator[None]:
+    """Errors inside the block name the file ``name`` (a vocabulary's messages say vocab.json)."""
+    try:
+        yield
+    except TextrnnError as e:
+        raise TextrnnError(f"{name} is damaged: {str(e).replace('vocab.json ', '')}") from None
+
+
+def check_feature_names(names: list[str]) -> None:
+    """Stored feature names must be ``shape:<known shape>``, ``any:<grammeme>`` or ``top:<part of speech>``
+    (a grammeme another dictionary version lacks is allowed: it is never active).
+
+    Raises:
+        TextrnnError: any other name.
+    """
+    from textrnn.text.word_features import SHAPES
+
+    for name in names:
+        kind, _, value = name.partition(":")
+        if not value or kind not in ("shape", "any", "top") or (kind == "shape" and value not in SHAPES):
+            raise TextrnnError(f"config.json 'features' is damaged: {name!r} is not a word feature "
+                               f"(expected shape:<{'|'.join(SHAPES[:3])}|...>, any:<grammeme> or top:<POS>)")
 
 
 def check_sentences(sentences: Any, what: str = "sentences") -> list[list[str]]:
@@ -169,15 +195,28 @@ class TaggerPredictor:
     def evaluate(self, sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]], batch_size: int = 128) -> dict:
         """Token accuracy, per-tag scores, strict entity scores for entity tags (see
         :func:`~textrnn.tasks.tag.tagging_metrics`), and ``seconds`` spent predicting. A gold tag the
-        model never saw counts as an error (``unseen_tags``)."""
+        model never saw counts as an error (``unseen_tags``); gold BIO entities that start with
+        ``I-`` are read as ``B-``, as in training (``repaired_gold``).
+
+        Raises:
+            TextrnnError: counts that differ, or no gold tag the model knows (a file of another task).
+        """
         sentences = check_sentences(sentences)
         if len(tags) != len(sentences):
             raise TextrnnError(f"{len(sentences)} sentences but {len(tags)} tag lists")
+        tags, repaired = [list(t) for t in tags], 0
+        if self.output_scheme == "bio":
+            pairs = [repair_bio(row) for row in tags]
+            tags, repaired = [p[0] for p in pairs], sum(p[1] for p in pairs)
+        known = self._to_output(self.tags.tokens) if self.output_scheme else self.tags.tokens
+        if not {y for row in tags for y in row} & set(known):
+            sample = sorted({y for row in tags for y in row})[:5]
+            raise TextrnnError(f"none of the gold tags {sample} is known to the model (its tags: {known[:8]}); "
+                               f"is this a file of another task or column?")
         start = time.perf_counter()
         pred = self.predict(sentences, batch_size)
         seconds = time.perf_counter() - start
-        known = self._to_output(self.tags.tokens) if self.output_scheme else self.tags.tokens
-        return {**tagging_metrics(tags, pred, self.output_scheme, known), "seconds": seconds}
+        return {**tagging_metrics(tags, pred, self.output_scheme, known), "repaired_gold": repaired, "seconds": seconds}
 
     def n_parameters(self) -> int:
         return count_parameters(self.model)
@@ -225,17 +264,24 @@ class TaggerPredictor:
         if (not isinstance(features, list) or not all(isinstance(f, str) for f in features)
                 or len(features) != model_config.num_features):
             raise TextrnnError(f"config.json 'features' must list the model's {model_config.num_features} feature names")
+        check_feature_names(features)
         words = Vocab.from_dict(read_json(run_dir / "vocab.json", VOCAB_BYTES), WORD_SPECIALS)
         chars = None
         if model_config.char != "none":
-            chars = Vocab.from_dict(read_json(run_dir / "chars.json", VOCAB_BYTES), WORD_SPECIALS)
+            with naming("chars.json"):
+                chars = Vocab.from_dict(read_json(run_dir / "chars.json", VOCAB_BYTES), WORD_SPECIALS)
+            if not all(len(c) == 1 for c in chars.tokens):
+                raise TextrnnError("chars.json is damaged: an entry is not a single character")
             if len(chars) != model_config.char_vocab_size:
                 raise TextrnnError(f"chars.json has {len(chars)} entries but the model expects {model_config.char_vocab_size}")
         data = read_json(run_dir / "tags.json")
         tag_list = data.get("tags") if isinstance(data, dict) else None
         if not isinstance(tag_list, list) or not all(isinstance(t, str) and t for t in tag_list):
             raise TextrnnError("tags.json is damaged: expected {\"tags\": [tag, ...]}")
-        tags = Vocab(tag_list, specials=())
+        with naming("tags.json"):
+            tags = Vocab(tag_list, specials=())
+        if model_config.scheme and not is_entity_tagset(tags.tokens):
+            raise TextrnnError(f"tags.json is damaged: a {model_config.scheme} model's tags must be O or B-/I-/E-/S- tags")
         if len(tags) != model_config.num_tags:
             raise TextrnnError(f"tags.json has {len(tags)} tags but the model has {model_config.num_tags}")
         if len(words) != model_config.vocab_size:

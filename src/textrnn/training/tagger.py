@@ -115,7 +115,8 @@ class SequenceTagger:
                 raise TextrnnError("val_tags given without val_sentences", param="val_sentences")
             n_val = max(1, len(sentences) // 10)
             if len(sentences) < 2:
-                raise TextrnnError("one training sentence cannot be split for validation; give val_sentences")
+                raise TextrnnError("one training sentence cannot be split for validation; give val_sentences",
+                                   param="val_sentences")
             val_sentences, val_tags = sentences[-n_val:], tags[-n_val:]
             sentences, tags = sentences[:-n_val], tags[:-n_val]
             info(f"no validation set given: holding out the last {n_val} training sentences")
@@ -130,6 +131,10 @@ class SequenceTagger:
         scheme = (self.scheme if given == "bio" else given) if given else None
         tag_vocab = Vocab(sorted({y for row in tags for y in row}), specials=())
         unseen = Counter(y for row in val_tags for y in row if y not in tag_vocab.stoi)
+        if sum(unseen.values()) == sum(map(len, val_tags)):
+            raise TextrnnError(f"none of the validation tags {sorted(unseen)[:5]} occurs in training (tags: "
+                               f"{tag_vocab.tokens[:8]}); is the validation file of another task or column?",
+                               param="val_sentences")
         if unseen and not quiet:
             log.warning(f"warning: validation tags {sorted(unseen)[:10]} do not occur in training (counted as errors)")
         model, cfg, words, chars, names = self._build(sentences, tag_vocab, scheme, info)

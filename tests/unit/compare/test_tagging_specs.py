@@ -25,6 +25,7 @@ def test_parse(text, name, options):
     ("bilstm-crf:foo=1", r"unknown option 'foo=1'"),
     ("bilstm-crf:hidden=x", r"option hidden='x' is not a valid int"),
     ("most-frequent:char=cnn", r"most-frequent takes no options"),
+    ("bilstm-crf:epochs=1,epochs=2", r"option 'epochs' is given twice"),
 ])
 def test_bad_specs(text, message):
     with pytest.raises(TextrnnError, match=message):

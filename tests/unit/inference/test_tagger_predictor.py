@@ -92,6 +92,10 @@ def test_misuse(tagger, call, message):
     ("tags.json", '{"tags": "O"}', r"tags.json is damaged"),
     ("tags.json", '{"tags": ["O", "B-PER"]}', r"tags.json has 2 tags but the model has 4"),
     ("chars.json", '{"specials": ["<pad>", "<unk>"], "tokens": ["a"], "counts": null}', r"chars.json has 3 entries"),
+    ("chars.json", '{"specials": ["<pad>", "<unk>"], "tokens": ["ab"], "counts": null}', r"chars.json is damaged: an entry"),
+    ("chars.json", '{"tokens": ["a"]}', r"chars.json is damaged"),
+    ("tags.json", '{"tags": ["O", "O", "B-PER", "I-PER"]}', r"tags.json is damaged: .*repeats a token"),
+    ("tags.json", '{"tags": ["X-0", "X-1", "X-2", "X-3"]}', r"tags.json is damaged: a bio model's tags must be"),
 ])
 def test_damaged_files_are_one_line_errors(run_dir, tmp_path, name, content, message):
     import shutil
@@ -108,3 +112,29 @@ def test_prediction_never_imports_training(run_dir):
             "print(sorted(m for m in sys.modules if m.startswith('textrnn.training')))")
     out = subprocess.run([sys.executable, "-c", code, str(run_dir)], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_damaged_feature_names_are_refused(run_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    config = json.loads((copy / "config.json").read_text())
+    config["model"]["num_features"] = 1
+    config["features"] = ["zzz:foo"]
+    (copy / "config.json").write_text(json.dumps(config))
+    with pytest.raises(TextrnnError, match=r"'zzz:foo' is not a word feature"):
+        load(copy, device="cpu")
+
+
+def test_evaluate_reads_gold_inside_starts_as_training_does(tagger):
+    sentence = [["Вера", "Смирнова", "живёт", "в", "Перми"]]
+    exact = tagger.evaluate(sentence, [["B-PER", "I-PER", "O", "O", "B-LOC"]])
+    stray = tagger.evaluate(sentence, [["I-PER", "I-PER", "O", "O", "I-LOC"]])
+    assert stray["repaired_gold"] == 2 and exact["repaired_gold"] == 0
+    assert stray["entities"] == exact["entities"] and "unseen_tags" not in stray or not stray["unseen_tags"]
+
+
+def test_evaluate_refuses_a_file_of_another_task(tagger):
+    with pytest.raises(TextrnnError, match=r"none of the gold tags \['NOUN', 'VERB'\] is known to the model"):
+        tagger.evaluate([["Вера", "живёт"]], [["NOUN", "VERB"]])

@@ -75,6 +75,7 @@ def test_unseen_gold_tags_count_as_errors(crf_tagger):
     (lambda t: t.fit([["a"], ["b"]], [["X"], ["Y"]], [["a"]]), r"val_sentences given without val_tags"),
     (lambda t: t.fit([["a", ""]], [["X", "Y"]]), r"sentence 1 holds a token that is not a non-empty string"),
     (lambda t: t.predict([["a"]]), r"the tagger is not trained"),
+    (lambda t: t.fit([["a"], ["b"]], [["X"], ["Y"]], [["c"]], [["NOUN"]]), r"none of the validation tags \['NOUN'\]"),
 ])
 def test_misused_arguments(call, message):
     with pytest.raises(TextrnnError, match=message):
