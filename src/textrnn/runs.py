@@ -83,6 +83,30 @@ def read_config(run_dir: str | os.PathLike, kind: str | None = None) -> dict:
     return config
 
 
+def write_run(out: str | os.PathLike, force: bool, documents: dict[str, Any], model, summary: dict,
+              files: dict[str, Any] | None = None) -> Path:
+    """Write a run directory atomically: each of ``documents`` (file name -> JSON object, e.g.
+    ``config.json``), the ``model``'s state as ``model.safetensors``, ``summary`` as
+    ``metrics.json``, and each of ``files`` (name -> a function that writes that path, e.g. a plot).
+
+    Raises:
+        TextrnnError: ``out`` exists and ``force`` is false (see :func:`textrnn.files.check_out_dir`).
+    """
+    from safetensors.torch import save_file
+
+    from textrnn.files import atomic_dir, write_json
+
+    with atomic_dir(out, force=force) as tmp:
+        for name, document in documents.items():
+            write_json(tmp / name, document)
+        state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+        save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
+        write_json(tmp / "metrics.json", summary)
+        for name, write in (files or {}).items():
+            write(tmp / name)
+    return Path(out)
+
+
 def section(config: dict, name: str, run_dir: str | os.PathLike) -> dict:
     """``config[name]``, which must be a JSON object.
 

@@ -13,10 +13,9 @@ from textrnn.config import ModelConfig, VocabConfig
 from textrnn.data.batching import EncodedTexts
 from textrnn.devices import resolve_device
 from textrnn.errors import TextrnnError
-from textrnn.files import atomic_dir, write_json
 from textrnn.inference.weights import load_weights, prefix_renames
 from textrnn.nn import RecurrentClassifier, count_parameters
-from textrnn.runs import VOCAB_BYTES, header, read_labels, read_metrics, section
+from textrnn.runs import VOCAB_BYTES, header, read_labels, read_metrics, section, write_run
 from textrnn.tasks.classify import classification_metrics, encode_texts, label_indices, predict_logits, probabilities
 from textrnn.text import Preprocessor
 from textrnn.vocab import WORD_SPECIALS, Vocab
@@ -120,18 +119,9 @@ class ClassifierPredictor:
         Raises:
             TextrnnError: ``out`` exists and ``force`` is false (see :func:`textrnn.files.check_out_dir`).
         """
-        from safetensors.torch import save_file
-
-        with atomic_dir(out, force=force) as tmp:
-            write_json(tmp / "config.json", {**self.config_dict(), **(extra or {})})
-            write_json(tmp / "vocab.json", self.vocab.to_dict())
-            write_json(tmp / "labels.json", {"labels": self.labels_, "binary": len(self.labels_) == 2})
-            state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
-            save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
-            write_json(tmp / "metrics.json", self.summary_)
-            for name, write in (files or {}).items():
-                write(tmp / name)
-        return Path(out)
+        documents = {"config.json": {**self.config_dict(), **(extra or {})}, "vocab.json": self.vocab.to_dict(),
+                     "labels.json": {"labels": self.labels_, "binary": len(self.labels_) == 2}}
+        return write_run(out, force, documents, self.model, self.summary_, files)
 
     @classmethod
     def load(cls, run_dir: str | Path, config: dict, device: str = "auto") -> "ClassifierPredictor":

@@ -13,11 +13,11 @@ from textrnn.config import TaggerConfig
 from textrnn.data.vectors import StaticVectors
 from textrnn.devices import resolve_device
 from textrnn.errors import TextrnnError
-from textrnn.files import atomic_dir, read_json, write_json
+from textrnn.files import read_json
 from textrnn.inference.weights import load_weights
 from textrnn.nn import count_parameters
 from textrnn.nn.tagger import SequenceTaggerNet, constrain
-from textrnn.runs import VOCAB_BYTES, header, read_metrics, section
+from textrnn.runs import VOCAB_BYTES, header, read_metrics, section, write_run
 from textrnn.tasks.schemes import bioes_to_bio, is_entity_tagset, repair_bio, spans
 from textrnn.tasks.tag import encode_sentences, predict_tag_ids, tagging_metrics
 from textrnn.text.word_features import WordFeatures
@@ -235,21 +235,11 @@ class TaggerPredictor:
         Raises:
             TextrnnError: ``out`` exists and ``force`` is false.
         """
-        from safetensors.torch import save_file
-
-        with atomic_dir(out, force=force) as tmp:
-            config = header(self.kind, model=self.config.to_dict(), features=self.feature_names, **self.record)
-            write_json(tmp / "config.json", {**config, **(extra or {})})
-            write_json(tmp / "vocab.json", self.words.to_dict())
-            if self.chars is not None:
-                write_json(tmp / "chars.json", self.chars.to_dict())
-            write_json(tmp / "tags.json", {"tags": self.tags.tokens})
-            state = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
-            save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
-            write_json(tmp / "metrics.json", self.summary_)
-            for name, write in (files or {}).items():
-                write(tmp / name)
-        return Path(out)
+        config = header(self.kind, model=self.config.to_dict(), features=self.feature_names, **self.record)
+        documents = {"config.json": {**config, **(extra or {})}, "vocab.json": self.words.to_dict(),
+                     **({"chars.json": self.chars.to_dict()} if self.chars is not None else {}),
+                     "tags.json": {"tags": self.tags.tokens}}
+        return write_run(out, force, documents, self.model, self.summary_, files)
 
     @classmethod
     def load(cls, run_dir: str | Path, config: dict, device: str = "auto") -> "TaggerPredictor":
