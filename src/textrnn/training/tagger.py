@@ -127,6 +127,8 @@ class SequenceTagger:
             if len(val_sentences) != len(val_tags) or not val_sentences:
                 raise TextrnnError(f"{len(val_sentences)} validation sentences but {len(val_tags)} tag lists")
         tags, given = prepare_tags(tags, self.scheme, "training", quiet)
+        if given is None and self.scheme != "bioes" and not quiet:  # bioes is the default: only a choice is worth a word
+            log.warning(f"warning: scheme {self.scheme!r} is not used: the tags are not entity tags (B-/I-/O)")
         val_tags, _ = prepare_tags(val_tags, self.scheme if given == "bio" else None, "validation", True)
         scheme = (self.scheme if given == "bio" else given) if given else None
         tag_vocab = Vocab(sorted({y for row in tags for y in row}), specials=())
