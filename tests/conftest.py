@@ -125,6 +125,18 @@ def saved_classifier(path: Path, **overrides: Any) -> Path:
     return tiny_classifier(**overrides).save(path, plots=False)
 
 
+def split_overrides(factory: str, overrides: dict, *parts: tuple[type, dict]) -> list[dict]:
+    """For each ``(config class, defaults)``, a copy of the defaults updated with the overrides that
+    name one of the class's fields; an override no class has is a ``TypeError``."""
+    out = [dict(defaults) for _, defaults in parts]
+    for key, value in overrides.items():
+        owner = next((i for i, (cls, _) in enumerate(parts) if key in {f.name for f in fields(cls)}), None)
+        if owner is None:
+            raise TypeError(f"{factory}() got an unknown option {key!r}")
+        out[owner][key] = value
+    return out
+
+
 #: The small character LM: a GRU of 48 units that overfits these texts in 150 steps.
 TINY_LM_MODEL = {"cell": "gru", "hidden_size": 48, "embedding_dim": 16}
 TINY_LM_TRAIN = {"seq_len": 16, "batch_size": 4, "lr": 1e-2, "warmup_steps": 5, "evals": 2}
@@ -146,15 +158,8 @@ def tiny_char_lm(directory: Path, text: str = LM_TEXT, validate_on_train: bool =
     from textrnn.config import CharLMConfig, LMTrainConfig
     from textrnn.training.lm import train_lm
 
-    model, train = dict(TINY_LM_MODEL), dict(TINY_LM_TRAIN)
     force = overrides.pop("force", False)
-    for key, value in overrides.items():
-        if key in {f.name for f in fields(CharLMConfig)}:
-            model[key] = value
-        elif key in {f.name for f in fields(LMTrainConfig)}:
-            train[key] = value
-        else:
-            raise TypeError(f"tiny_char_lm() got an unknown option {key!r}")
+    model, train = split_overrides("tiny_char_lm", overrides, (CharLMConfig, TINY_LM_MODEL), (LMTrainConfig, TINY_LM_TRAIN))
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "train.txt"
     path.write_text(text, encoding="utf-8")
@@ -214,15 +219,9 @@ def tiny_tagger(sentences=None, tags=None, morph_features: bool = False, **overr
     from textrnn.config import TaggerConfig, TaggerTrainConfig
     from textrnn.training.tagger import SequenceTagger
 
-    model, train = dict(TINY_TAGGER_MODEL), dict(TINY_TAGGER_TRAIN)
     scheme = overrides.pop("scheme", "bio")
-    for key, value in overrides.items():
-        if key in {f.name for f in fields(TaggerConfig)}:
-            model[key] = value
-        elif key in {f.name for f in fields(TaggerTrainConfig)}:
-            train[key] = value
-        else:
-            raise TypeError(f"tiny_tagger() got an unknown option {key!r}")
+    model, train = split_overrides("tiny_tagger", overrides, (TaggerConfig, TINY_TAGGER_MODEL),
+                                   (TaggerTrainConfig, TINY_TAGGER_TRAIN))
     if sentences is None:
         sentences, tags = ner_sentences()
     tagger = SequenceTagger(TaggerConfig(**model), TaggerTrainConfig(**train), scheme=scheme,

@@ -67,6 +67,17 @@ def check_choice(name: str, value: Any, choices: Sequence[Any], what: str = "opt
     return value
 
 
+def check_instances(*pairs: tuple[str, Any, type]) -> None:
+    """Each ``(name, value, class)``: ``value`` is ``None`` or an instance of ``class``.
+
+    Raises:
+        TextrnnError: the first that is not, named.
+    """
+    for name, value, kind in pairs:
+        if value is not None and not isinstance(value, kind):
+            raise TextrnnError(f"{name} must be a {kind.__name__} or None, got {type(value).__name__}", param=name)
+
+
 def check_seed(seed: Any, name: str = "seed") -> int:
     """``seed`` if it is an integer in ``[0, 2**32 - 1]``.
 

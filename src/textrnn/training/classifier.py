@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
+from textrnn.checks import check_instances
 from textrnn.config import ModelConfig, TrainConfig, VocabConfig, classifier_preprocessing
 from textrnn.data.splits import stratified_split
 from textrnn.data.vectors import check_embeddings_source, pretrained_matrix
@@ -59,10 +60,8 @@ class RecurrentTextClassifier:
                  model_config: ModelConfig | None = None, train_config: TrainConfig | None = None,
                  device: str = "auto", embeddings: str | None = None, freeze_embeddings: bool = False,
                  callbacks: Sequence[Any] = ()) -> None:
-        for name, value, kind in (("preprocessor", preprocessor, Preprocessor), ("vocab_config", vocab_config, VocabConfig),
-                                  ("model_config", model_config, ModelConfig), ("train_config", train_config, TrainConfig)):
-            if value is not None and not isinstance(value, kind):
-                raise TextrnnError(f"{name} must be a {kind.__name__} or None, got {type(value).__name__}", param=name)
+        check_instances(("preprocessor", preprocessor, Preprocessor), ("vocab_config", vocab_config, VocabConfig),
+                        ("model_config", model_config, ModelConfig), ("train_config", train_config, TrainConfig))
         self.preprocessor = preprocessor or classifier_preprocessing()
         self.vocab_config = (vocab_config or VocabConfig()).validate()
         self.model_config = (model_config or ModelConfig()).validate()

@@ -8,6 +8,7 @@ from typing import Any, Sequence
 
 import torch
 
+from textrnn.checks import check_instances
 from textrnn.config import TaggerConfig, TaggerTrainConfig, VocabConfig
 from textrnn.data.vectors import StaticVectors
 from textrnn.devices import fits_in_memory, resolve_device, set_threads
@@ -70,10 +71,8 @@ class SequenceTagger:
                  vocab_config: VocabConfig | None = None, scheme: str = "bioes", morph_features: bool = True,
                  embeddings: str | None = "auto", device: str = "auto",
                  callbacks: Sequence[Any] = ()) -> None:
-        for name, value, kind in (("model_config", model_config, TaggerConfig), ("vocab_config", vocab_config, VocabConfig),
-                                  ("train_config", train_config, TaggerTrainConfig)):
-            if value is not None and not isinstance(value, kind):
-                raise TextrnnError(f"{name} must be a {kind.__name__} or None, got {type(value).__name__}", param=name)
+        check_instances(("model_config", model_config, TaggerConfig), ("vocab_config", vocab_config, VocabConfig),
+                        ("train_config", train_config, TaggerTrainConfig))
         self.model_config = (model_config or TaggerConfig()).validate()
         self.train_config = (train_config or TaggerTrainConfig()).validate()
         self.vocab_config = (vocab_config or VocabConfig()).validate()
