@@ -274,3 +274,45 @@ def names_lm_run(tmp_path_factory) -> tuple[Path, dict]:
     """A line-mode GRU overfitted on :data:`NAMES` (one name a line) in 150 steps."""
     return tiny_char_lm(tmp_path_factory.mktemp("names_lm"), "\n".join(NAMES) + "\n", max_steps=150, line_mode=True,
                         batch_size=8)
+
+
+_ENDINGS = {"<nomn> <plur>": "ы", "<gent> <plur>": "ов", "<datv> <plur>": "ам", "<ablt> <plur>": "ами",
+            "<loct> <plur>": "ах", "<nomn> <sing>": ""}
+
+
+def toy_inflection(n: int = 600, seed: int = 0) -> tuple[list[str], list[str]]:
+    """``n`` (source, target) pairs of a made-up regular noun paradigm: ``"стек <gent> <plur>"`` ->
+    ``"стеков"``; stems of three to six letters, the same ``n`` and ``seed`` always give the same pairs."""
+    import random
+
+    rng = random.Random(seed)
+    consonants, vowels = "бвгдклмнпрст", "аоуэи"
+    sources, targets = [], []
+    for _ in range(n):
+        stem = "".join(rng.choice(consonants if i % 2 == 0 else vowels) for i in range(rng.randint(2, 5))) + rng.choice(consonants)
+        tags = rng.choice(sorted(_ENDINGS))
+        sources.append(f"{stem} {tags}")
+        targets.append(stem + _ENDINGS[tags])
+    return sources, targets
+
+
+TINY_SEQ2SEQ_MODEL = {"embedding_dim": 16, "hidden_size": 32, "attention_size": 16, "dropout": 0.0}
+TINY_SEQ2SEQ_TRAIN = {"epochs": 14, "batch_size": 16, "lr": 1e-2, "patience": 0}
+
+
+def tiny_seq2seq(**overrides: Any):
+    """A fitted :class:`~textrnn.training.seq2seq.Seq2Seq` on :func:`toy_inflection` (600 train,
+    100 validation pairs), tiny configuration; ``overrides``: any Seq2SeqConfig / Seq2SeqTrainConfig field."""
+    from textrnn.config import Seq2SeqConfig, Seq2SeqTrainConfig
+    from textrnn.training.seq2seq import Seq2Seq
+
+    model, train = split_overrides("tiny_seq2seq", overrides, (Seq2SeqConfig, TINY_SEQ2SEQ_MODEL),
+                                   (Seq2SeqTrainConfig, TINY_SEQ2SEQ_TRAIN))
+    sources, targets = toy_inflection(700)
+    s2s = Seq2Seq(Seq2SeqConfig(**model), Seq2SeqTrainConfig(**train), device="cpu")
+    return s2s.fit(sources[:600], targets[:600], sources[600:], targets[600:], quiet=True)
+
+
+def write_pairs(path: Path, sources, targets) -> Path:
+    path.write_text("".join(f"{s}\t{t}\n" for s, t in zip(sources, targets)), encoding="utf-8")
+    return path

@@ -11,6 +11,8 @@ training code)::
     textrnn.train_lm(["train.txt"], "runs/lm", train_config=textrnn.LMTrainConfig(time_budget=300))
     tagger = textrnn.SequenceTagger(textrnn.TaggerConfig(crf=True)).fit(sentences, tags, val_sentences, val_tags)
     tagger.predict_text(["Лев Толстой родился в Ясной Поляне"])   # tags, offsets, entity spans
+    model = textrnn.Seq2Seq().fit(sources, targets, val_sources, val_targets)
+    model.translate(["стол <NOUN> <gent> <plur>"], beam=5, attention=True)   # outputs, attention
 """
 
 import importlib
@@ -26,6 +28,9 @@ _WHERE = {
     "CharLMConfig": "textrnn.config", "LMTrainConfig": "textrnn.config",
     "TaggerConfig": "textrnn.config", "TaggerTrainConfig": "textrnn.config",
     "SequenceTagger": "textrnn.training.tagger",
+    "Seq2SeqConfig": "textrnn.config", "Seq2SeqTrainConfig": "textrnn.config",
+    "Seq2Seq": "textrnn.training.seq2seq",
+    "read_pairs": "textrnn.data.pairs",
     "MostFrequentTagger": "textrnn.baselines.most_frequent",
     "read_tagged": "textrnn.data.tagged",
     "RecurrentTextClassifier": "textrnn.training.classifier",

@@ -1,4 +1,4 @@
-"""Training plots saved with a run: loss / accuracy curves per epoch and the confusion matrix (PNG)."""
+"""Training plots saved with a run: loss / accuracy curves per epoch, the confusion matrix, token weights and attention (PNG)."""
 
 from __future__ import annotations
 
@@ -71,6 +71,21 @@ def plot_token_weights(tokens: list[str], weights: list[float], path: Path, titl
     ax.invert_yaxis()
     ax.set(title=title)
     ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_attention(weights: np.ndarray, source: list[str], output: list[str], path: Path, title: str = "") -> None:
+    """The attention matrix of one translation (the GNMT figure): a row per output unit, a column
+    per source unit, darker = more weight; ``weights`` is ``(len(output), len(source))``, rows summing to 1."""
+    m = np.asarray(weights, dtype=float).reshape(len(output), len(source))
+    fig, ax = plt.subplots(figsize=(min(1.5 + 0.4 * len(source), 16.0), min(1.5 + 0.4 * len(output), 16.0)))
+    im = ax.imshow(m, cmap="Greys", vmin=0.0, vmax=1.0, aspect="auto")
+    ax.set_xticks(range(len(source)), source, rotation=90 if any(len(s) > 1 for s in source) else 0)
+    ax.set_yticks(range(len(output)), output)
+    ax.set(xlabel="source", ylabel="output", title=title or "attention")
+    fig.colorbar(im, ax=ax, fraction=0.046, label="attention weight")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

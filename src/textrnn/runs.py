@@ -35,6 +35,7 @@ REGISTRY = {
     ("classifier", "tfidf-lr"): "textrnn.baselines.tfidf_lr:TfidfLogisticRegression",
     ("char_lm", None): "textrnn.inference.charlm:CharLMPredictor",
     ("tagger", None): "textrnn.inference.tagger:TaggerPredictor",
+    ("seq2seq", None): "textrnn.inference.seq2seq:Seq2SeqPredictor",
 }
 KINDS = sorted({kind for kind, _ in REGISTRY})
 

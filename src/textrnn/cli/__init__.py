@@ -57,6 +57,8 @@ from textrnn.cli.preprocess import preprocess_command  # noqa: E402
 app.command("preprocess")(preprocess_command)
 from textrnn.cli.tag import tag_app  # noqa: E402
 app.add_typer(tag_app, name="tag")
+from textrnn.cli.seq2seq import seq2seq_app  # noqa: E402
+app.add_typer(seq2seq_app, name="seq2seq")
 
 
 def error_line(error: TextrnnError) -> str:

@@ -20,7 +20,8 @@ from typing import Any, Callable, Optional
 
 import typer
 
-from textrnn.config import CharLMConfig, LMTrainConfig, ModelConfig, TaggerConfig, TaggerTrainConfig, TrainConfig, VocabConfig
+from textrnn.config import (CharLMConfig, LMTrainConfig, ModelConfig, Seq2SeqConfig, Seq2SeqTrainConfig, TaggerConfig,
+                            TaggerTrainConfig, TrainConfig, VocabConfig)
 from textrnn.text import DEFAULTS
 
 Group = list[tuple[str, Any, Any]]  # (parameter name, annotation, typer.Option)
@@ -221,8 +222,47 @@ TAG_TRAINING: Group = [
     ("threads", Optional[int], opt(_GT.threads, "--threads", help="CPU threads [default: one per core].")),
 ]
 
+_S, _ST = Seq2SeqConfig, Seq2SeqTrainConfig
+
+
+class Attention(str, Enum):
+    additive = "additive"
+    dot = "dot"
+    general = "general"
+    none = "none"
+
+
+class Units(str, Enum):
+    char = "char"
+    word = "word"
+
+
+SEQ2SEQ_MODEL: Group = [
+    ("units", Units, opt(Units(_S.units), "--units", help="char (characters; a <...> token is one symbol) or word (razdel tokens).")),
+    ("attention", Attention, opt(Attention(_S.attention), "--attention",
+                                 help="additive (Bahdanau), dot or general (Luong), or none (a fixed context: the encoder's final states).")),
+    ("cell", str, opt(_S.cell, "--model", "--cell", help="Recurrent cell of the encoder and the decoder: rnn, lstm or gru.")),
+    ("embedding_dim", int, opt(_S.embedding_dim, "--embedding-dim", help="Source and target unit embedding size.")),
+    ("hidden_size", int, opt(_S.hidden_size, "--hidden-size", help="Encoder state size per direction (the decoder's is twice it).")),
+    ("num_layers", int, opt(_S.num_layers, "--num-layers", help="Stacked recurrent layers (encoder and decoder).")),
+    ("dropout", float, opt(_S.dropout, "--dropout", help="Dropout on embeddings, between layers and before the output layer.")),
+    ("input_feeding", bool, opt(_S.input_feeding, "--input-feeding/--no-input-feeding",
+                                help="Feed the previous attentional state into the next decoder step (Luong et al. 2015).")),
+    ("label_smoothing", float, opt(_S.label_smoothing, "--label-smoothing", help="Label smoothing of the cross-entropy.")),
+]
+
+SEQ2SEQ_TRAINING: Group = [
+    ("epochs", int, opt(_ST.epochs, "--epochs", help="Most passes over the training data.")),
+    ("batch_size", int, opt(_ST.batch_size, "--batch-size", help="Pairs per batch.")),
+    ("lr", float, opt(_ST.lr, "--lr", help="AdamW learning rate.")),
+    ("patience", int, opt(_ST.patience, "--patience", help="Epochs without improvement of validation exact match before stopping (0: never).")),
+    ("time_budget", Optional[float], opt(_ST.time_budget, "--time-budget", help="Stop after SECONDS of training (validation excluded).")),
+    ("seed", int, opt(_ST.seed, "--seed", help="Random seed (weights, dropout, batch order).")),
+    ("threads", Optional[int], opt(_ST.threads, "--threads", help="CPU threads [default: one per core].")),
+]
+
 # library parameter -> the flag that sets it, where the two are not simply "--" + the name with dashes
-FLAGS = {"max_size": "--max-vocab", "cell": "--model", "val_paths": "--val", "val_texts": "--val", "val_sentences": "--val", "output": "--output"}
+FLAGS = {"max_size": "--max-vocab", "cell": "--model", "val_paths": "--val", "val_texts": "--val", "val_sentences": "--val", "val_sources": "--val", "output": "--output"}
 
 
 def flag(param: str) -> str:

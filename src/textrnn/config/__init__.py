@@ -14,10 +14,11 @@ The classes live in ``base`` (size bounds, the shared methods, vocabulary option
 """
 
 from textrnn.config.base import CELLS, MAX_LAYERS, MAX_SUBWORD_BUCKETS, MAX_VOCAB, MAX_WIDTH, POOLINGS, SCHEDULES, VocabConfig
-from textrnn.config.models import CHAR_FEATURES, TAG_SCHEMES, CharLMConfig, ModelConfig, TaggerConfig
-from textrnn.config.training import (LMTrainConfig, TaggerTrainConfig, TrainConfig,
+from textrnn.config.models import CHAR_FEATURES, TAG_SCHEMES, CharLMConfig, ModelConfig, Seq2SeqConfig, TaggerConfig
+from textrnn.config.training import (LMTrainConfig, Seq2SeqTrainConfig, TaggerTrainConfig, TrainConfig,
                                      classifier_preprocessing)
 
 __all__ = ["CELLS", "CHAR_FEATURES", "MAX_LAYERS", "MAX_SUBWORD_BUCKETS", "MAX_VOCAB", "MAX_WIDTH", "POOLINGS",
-           "SCHEDULES", "TAG_SCHEMES", "CharLMConfig", "LMTrainConfig", "ModelConfig", "TaggerConfig",
+           "SCHEDULES", "TAG_SCHEMES", "CharLMConfig", "LMTrainConfig", "ModelConfig", "Seq2SeqConfig", "Seq2SeqTrainConfig",
+           "TaggerConfig",
            "TaggerTrainConfig", "TrainConfig", "VocabConfig", "classifier_preprocessing"]

@@ -191,3 +191,61 @@ class TaggerConfig(_Config):
         if isinstance(data, dict) and "projection" not in data:
             data = {**data, "projection": 0}
         return super().from_dict(data)
+
+
+ATTENTIONS = ("additive", "dot", "general", "none")
+UNITS = ("char", "word")
+MAX_TARGET_LEN = 10_000
+
+
+@dataclass
+class Seq2SeqConfig(_Config):
+    """Architecture of an encoder-decoder with attention (:class:`textrnn.nn.Seq2SeqNet`).
+
+    The encoder is the shared bidirectional :class:`~textrnn.nn.RecurrentEncoder`; the decoder
+    is a GRU / LSTM cell that attends over the encoder's states at every step, in Luong et al.'s
+    (2015) arrangement: the step's new state scores every source position, the context vector
+    and the state make the attentional state ``tanh(W_c [c; h])`` that predicts the next unit
+    and, with input feeding, enters the next step beside the previous unit's embedding.
+
+    Attributes (besides the encoder's ``cell``, ``embedding_dim``, ``hidden_size``,
+    ``num_layers``, ``dropout``):
+        source_vocab_size, target_vocab_size: ids with specials (set by training).
+        units: ``"char"`` (characters; a ``<...>`` token is one symbol) or ``"word"`` (razdel tokens).
+        attention: ``"additive"`` (Bahdanau et al. 2015's score ``v^T tanh(W_q h + W_k s)``),
+            ``"dot"`` / ``"general"`` (Luong et al. 2015's ``h^T s`` / ``h^T W s``) or ``"none"``
+            (the encoder's final states as a fixed context at every step: the same sizes, no attention).
+        attention_size: hidden size of the additive scorer.
+        input_feeding: the previous attentional state is an input of the next decoder step.
+        max_target_len: the longest output generated (units, ``<eos>`` excluded; set by training
+            from the longest training target, a translation may override it).
+        label_smoothing: of the training cross-entropy (Szegedy et al. 2016).
+    """
+
+    cell: str = "gru"
+    source_vocab_size: int = 4
+    target_vocab_size: int = 4
+    units: str = "char"
+    embedding_dim: int = 64
+    hidden_size: int = 192
+    num_layers: int = 1
+    dropout: float = 0.2
+    attention: str = "additive"
+    attention_size: int = 128
+    input_feeding: bool = True
+    max_target_len: int = 64
+    label_smoothing: float = 0.0
+
+    _what = "model option"
+    _rules = {
+        **{k: v for k, v in _ENCODER_RULES.items() if k != "vocab_size"},
+        "source_vocab_size": ("int", 4, 10_000_000), "target_vocab_size": ("int", 4, 10_000_000),
+        "units": ("choice", UNITS), "attention": ("choice", ATTENTIONS), "attention_size": ("int", 1, MAX_WIDTH),
+        "input_feeding": ("bool",), "max_target_len": ("int", 1, MAX_TARGET_LEN),
+        "label_smoothing": ("float", 0.0, 1.0, True),
+    }
+
+    @property
+    def features(self) -> int:
+        """Size of each encoder state (both directions) and of the decoder's state."""
+        return 2 * self.hidden_size

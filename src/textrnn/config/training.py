@@ -145,6 +145,20 @@ class TaggerTrainConfig(TrainConfig):
     seed: int = 13
 
 
+@dataclass
+class Seq2SeqTrainConfig(TrainConfig):
+    """How an encoder-decoder is trained: :class:`TrainConfig` with its defaults. Teacher forcing
+    (the gold previous unit as the decoder's input) throughout; ``monitor`` ``"accuracy"`` is the
+    exact-match accuracy of greedy decoding on the validation pairs."""
+
+    epochs: int | None = 40
+    batch_size: int = 64
+    lr: float = 3e-3
+    patience: int = 5
+    monitor: str = "accuracy"
+    seed: int = 13
+
+
 def classifier_preprocessing(recurrent: bool = True, lemmatize: bool | None = None, **options: Any):
     """The :class:`~textrnn.text.Preprocessor` a classifier uses by default: ``Preprocessor(**options)``
     with pymorphy3 lemmas on for a Russian recurrent model (unless ``stem``), off otherwise.
