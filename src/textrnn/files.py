@@ -21,9 +21,9 @@ from typing import Any, Iterator
 
 from textrnn.errors import TextrnnError
 
-# files that mark a directory as textrnn's own output (a model, a compare report): only such a
-# directory, or an empty one, is replaced with force
-OUTPUT_MARKERS = ("config.json", "compare.json")
+# files that mark a directory as textrnn's own output (a model, a compare report, a data set):
+# only such a directory, or an empty one, is replaced with force
+OUTPUT_MARKERS = ("config.json", "compare.json", "distribution.json")
 MiB = 1 << 20
 
 

@@ -59,6 +59,8 @@ from textrnn.cli.tag import tag_app  # noqa: E402
 app.add_typer(tag_app, name="tag")
 from textrnn.cli.seq2seq import seq2seq_app  # noqa: E402
 app.add_typer(seq2seq_app, name="seq2seq")
+from textrnn.cli.data import data_app  # noqa: E402
+app.add_typer(data_app, name="data")
 
 
 def error_line(error: TextrnnError) -> str:
