@@ -149,12 +149,16 @@ class TaggerTrainConfig(TrainConfig):
 class Seq2SeqTrainConfig(TrainConfig):
     """How an encoder-decoder is trained: :class:`TrainConfig` with its defaults. Teacher forcing
     (the gold previous unit as the decoder's input) throughout; ``monitor`` ``"accuracy"`` is the
-    exact-match accuracy of greedy decoding on the validation pairs."""
+    exact-match accuracy of greedy decoding on the validation pairs, evaluated every epoch.
+    Measured on the inflection data (benchmarks/RESULTS.md, "Seq2seq"): at a constant 3e-3 the
+    validation exact match oscillated between 0.86 and 0.90 from epoch 4 to 11; with a cosine
+    decay to 5 % it climbed to 0.95, so the run goes to its end (``patience`` 0) and keeps the best epoch."""
 
-    epochs: int | None = 40
+    epochs: int | None = 15
     batch_size: int = 64
     lr: float = 3e-3
-    patience: int = 5
+    schedule: str = "cosine"
+    patience: int = 0
     monitor: str = "accuracy"
     seed: int = 13
 
