@@ -22,6 +22,7 @@ import typer
 
 from textrnn.config import CharLMConfig, LMTrainConfig, ModelConfig, TaggerConfig, TaggerTrainConfig, TrainConfig, VocabConfig
 from textrnn.text import DEFAULTS
+from textrnn.text.stopwords import EVALUATIVE, INTENSIFIERS, NEGATIONS
 
 Group = list[tuple[str, Any, Any]]  # (parameter name, annotation, typer.Option)
 
@@ -114,6 +115,13 @@ TFIDF: Group = [
 ]
 
 
+_STOPWORDS_HELP = (
+    "Drop stop words. Words that carry sentiment are kept, though the stop-word list holds them: negations ("
+    + ", ".join(NEGATIONS["ru"]) + "), intensifiers (" + ", ".join(INTENSIFIERS["ru"][:6]) + "...) and evaluative "
+    "words (" + ", ".join(EVALUATIVE["ru"][:5]) + "...); English alike (not, never, very, good...)."
+)
+
+
 def preprocessing_group(lemmatize_help: str, lemmatize_default: bool | None = False) -> Group:
     """The preprocessing options (:class:`~textrnn.text.Preprocessor`'s), defaults from :data:`textrnn.text.DEFAULTS`."""
     d = DEFAULTS
@@ -123,13 +131,13 @@ def preprocessing_group(lemmatize_help: str, lemmatize_default: bool | None = Fa
         ("lemmatize", Optional[bool] if lemmatize_default is None else bool,
          opt(lemmatize_default, *lemmatize_flags, help=lemmatize_help)),
         ("stem", bool, opt(d["stem"], "--stem", help="Replace words by their Snowball stem.")),
-        ("stopwords", bool, opt(d["stopwords"], "--stopwords/--no-stopwords", help="Drop stop words (negations are kept).")),
+        ("stopwords", bool, opt(d["stopwords"], "--stopwords/--no-stopwords", help=_STOPWORDS_HELP)),
         ("stopwords_file", Optional[Path], opt(None, "--stopwords-file", help="UTF-8 file, one stop word a line, added to "
                                                "the list (see --replace-stopwords).")),
         ("replace_stopwords", bool, opt(False, "--replace-stopwords",
                                         help="--stopwords-file replaces the default list instead of adding to it.")),
         ("negation", bool, opt(d["negation"], "--negation/--no-negation",
-                               help="Join a whole-word 'не'/'ни' to the next word: не_нравиться.")),
+                               help="Join a whole-word 'не'/'ни' to the next word: не_нравиться (not across punctuation).")),
         ("emoticons", str, opt(d["emoticons"], "--emoticons",
                                help="remove, tokens (<smile>/<sad>) or keep. Tweets' labels leak via emoticons.")),
         ("digits", str, opt(d["digits"], "--digits", help="keep, replace (<num>) or drop.")),

@@ -30,11 +30,16 @@ Steps, always in this order (each one switchable):
 13. ``negation``       — a whole-token "не" / "ни" ("not" / "no" / "never" in English) is joined
    to the next token if that holds a letter and is neither a negation nor an ``<…>`` token:
    ``не понравилось`` -> ``не_понравиться`` (with ``lemmatize``); a word that merely ends in
-   "не" (``стране``) is never touched; the joined token is never a stop word;
+   "не" (``стране``) is never touched; a "не" before clause punctuation (``. , ! ? ; : …``, a dash)
+   or at the end of the text stays alone (``Не, ну а что`` -> ``не ну а что``); the joined token is
+   never a stop word;
 14. ``stopwords``      — drop stop words: the ``stop-words`` package's list for ``lang``
    (or ``stopword_list``) plus ``extra_stopwords``, passed through the same
-   lower-casing / ё / lemmatiser / stemmer as the corpus so inflected forms match;
-   negations ("не", "ни", "нет"; "not", "no", "nor", "never") are kept unless
+   lower-casing / ё / lemmatiser / stemmer as the corpus so inflected forms match.
+   The default list loses the words that carry sentiment (:mod:`~textrnn.text.stopwords`):
+   intensifiers («очень», «слишком», «почти»…) and evaluative words («хорошо», «лучше»,
+   «прекрасно», «спасибо»…) are never taken from it; negations («не», «ни», «нет», «ничего»,
+   «никогда», «нельзя»…; "not", "no", "never", "…n't") are kept from every list unless
    ``keep_negations=False``.
 
 Speed: lemmas and stems are cached per process (:func:`clear_caches` empties them), and each

@@ -9,8 +9,11 @@ from typing import Any, Sequence
 from textrnn.text.emoticons import _emoticons_to_placeholders, _remove_emoticons
 from textrnn.text.patterns import (
     _NON_WORD_RE,
+    _PH_BOUNDARY,
     _PH_NUM,
     _PLACEHOLDERS,
+    BOUNDARY_RE,
+    BOUNDARY_TOKEN,
     _SEP,
     ACCENT_RE,
     DIGITS_RE,
@@ -72,6 +75,8 @@ class CleaningSteps:
         if self.digits != "keep":
             text = DIGITS_RE.sub(_PH_NUM if self.digits == "replace" else " ", text)
         if self.remove_punctuation:
+            if self.negation:
+                text = BOUNDARY_RE.sub(_PH_BOUNDARY, text)
             if "_" in text:
                 text = text.replace("_", " ")
             text = _NON_WORD_RE.sub(" ", text)
@@ -81,7 +86,7 @@ class CleaningSteps:
         """Apply the character-level steps (1–10) to one text and return the cleaned string."""
         text = self._clean(text)
         if "xx" in text:
-            text = " ".join(_PLACEHOLDERS.get(w, w) for w in text.split())
+            text = " ".join(_PLACEHOLDERS.get(w, w) for w in text.split()).replace(BOUNDARY_TOKEN, "")
         return SPACE_RE.sub(" ", text).strip()
 
     @property

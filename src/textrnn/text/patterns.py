@@ -13,6 +13,11 @@ _PLACEHOLDERS = {"xxsmilexx": SMILE_TOKEN, "xxsadxx": SAD_TOKEN, "xxnumxx": NUM_
 _PH_SMILE = " xxsmilexx "
 _PH_SAD = " xxsadxx "
 _PH_NUM = " xxnumxx "
+# Where a clause ends (see BOUNDARY_RE): a placeholder that negation never joins across, then
+# dropped. Its token starts with NUL, which no cleaned text holds.
+_PH_BOUNDARY = " xxbrkxx "
+BOUNDARY_TOKEN = "\x00"
+_PLACEHOLDERS["xxbrkxx"] = BOUNDARY_TOKEN
 
 # Texts are cleaned in batches joined by _SEP (a whitespace character, replaced by a space inside
 # texts); no pattern below can match across it, so batch and one-by-one cleaning agree.
@@ -34,6 +39,8 @@ HASHTAG_RE = re.compile(r"#(?<![\w#&]#)(\w+)")
 PUNCT_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
 _NON_WORD_RE = re.compile(r"[^\w\s]")  # PUNCT_RE once "_" is replaced by str.replace
 SPACE_RE = re.compile(r"\s+")
+# Clause punctuation: «не» before it is not joined to the next word («Не, ну а что»).
+BOUNDARY_RE = re.compile(r"[.,!?;:…—–]|(?<!\w)-|-(?!\w)")
 ACCENT_RE = re.compile(r"[\u0300-\u036f]")
 DIGITS_RE = re.compile(r"\d+(?:[.,]\d+)*")
 CYRILLIC_RE = re.compile(r"[а-яё]", re.IGNORECASE)

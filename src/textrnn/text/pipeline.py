@@ -29,8 +29,8 @@ from textrnn.text.options import (
     _check_choice,
     _check_words,
 )
-from textrnn.text.patterns import _PLACEHOLDERS, LETTER_RE, REGEX_TOKEN_RE, SIMPLE_WORD_RE
-from textrnn.text.stopwords import NEGATION_JOIN, NEGATIONS, default_stopwords
+from textrnn.text.patterns import _PLACEHOLDERS, BOUNDARY_TOKEN, LETTER_RE, REGEX_TOKEN_RE, SIMPLE_WORD_RE
+from textrnn.text.stopwords import NEGATION_JOIN, default_stopwords, kept_words, negation_words
 
 
 class Preprocessor(CleaningSteps):
@@ -56,11 +56,14 @@ class Preprocessor(CleaningSteps):
         tokenizer: ``"razdel"`` or ``"regex"``.
         lemmatize: replace words by their pymorphy3 normal form (Russian only).
         stem: replace words by their Snowball stem. Not together with ``lemmatize``.
-        negation: join a whole-word "не"/"ни" to the next word token (``не_нравиться``).
-        stopwords: drop stop words.
+        negation: join a whole-word "не"/"ни" to the next word token (``не_нравиться``); not
+            across clause punctuation (``Не, ну`` stays ``не ну``).
+        stopwords: drop stop words; the default list never drops intensifiers and evaluative
+            words (:func:`~textrnn.text.stopwords.kept_words`).
         stopword_list: replaces the default stop-word list of ``lang`` when given.
         extra_stopwords: words added to the stop-word list.
-        keep_negations: never drop "не", "ни", "нет" (English: "not", "no", "nor", "never").
+        keep_negations: never drop negations (:data:`~textrnn.text.stopwords.NEGATIONS`: "не",
+            "ни", "нет", "ничего", "никогда"…; English: "not", "no", "never", "…n't").
 
     Raises:
         TextrnnError: an unknown option name or an invalid value.
@@ -273,13 +276,17 @@ class Preprocessor(CleaningSteps):
 
     def _stop_set(self) -> frozenset[str]:
         if self._stopset is None:
-            words = list(self.stopword_list) if self.stopword_list is not None else default_stopwords(self.lang)
-            words += list(self.extra_stopwords)
-            out = set()
-            for w in words:
+            own_list = self.stopword_list is not None
+            out: set[str] = set()
+            for w in self.stopword_list if own_list else default_stopwords(self.lang):
+                out.update(self._normalize_word_list(w))
+            if not own_list:  # the default list would erase intensifiers and evaluative words
+                for w in kept_words(self.lang):
+                    out.difference_update(self._normalize_word_list(w))
+            for w in self.extra_stopwords:
                 out.update(self._normalize_word_list(w))
             if self.keep_negations:
-                for w in NEGATIONS[self.lang]:
+                for w in negation_words(self.lang):
                     out.difference_update(self._normalize_word_list(w))
             self._stopset = frozenset(out)
         return self._stopset
@@ -314,13 +321,13 @@ class Preprocessor(CleaningSteps):
                 t = toks[i]
                 if t in neg and i + 1 < n:
                     nxt = toks[i + 1]
-                    if nxt not in neg and LETTER_RE.search(nxt) and not nxt.startswith("<"):
+                    if nxt not in neg and LETTER_RE.search(nxt) and nxt[0] not in "<\x00":
                         out.append(t + "_" + nxt)
                         i += 2
                         continue
                 out.append(t)
                 i += 1
-            toks = out
+            toks = [t for t in out if t != BOUNDARY_TOKEN]
         if self.stopwords and toks:
             stop = self._stop_set()
             toks = [t for t in toks if t not in stop]
