@@ -21,8 +21,9 @@ Steps, always in this order (each one switchable):
    (stress marks, U+0300–U+036F) are deleted together with this step;
 8. ``digits``          — ``"keep"``, ``"replace"`` (each number -> ``<num>``) or ``"drop"``;
 9. ``remove_punctuation`` — every character that is neither a letter nor a digit (punctuation,
-   emoticon brackets, symbols, emoji, ``_``) -> space. In RuTweetCorp the brackets leak the
-   label, so this is on by default;
+   emoticon brackets, symbols, emoji, ``_``) -> space, except a hyphen between two letters, which
+   belongs to its word (``что-то``, ``из-за``, ``кое-кого``; dashes between words, `` - ``, ``—``,
+   ``–``, are punctuation). In RuTweetCorp the brackets leak the label, so this is on by default;
 10. whitespace collapse;
 11. ``tokenizer``      — ``"razdel"`` (default) or ``"regex"`` (a fast ``\\w+``-style tokenizer);
 12. ``lemmatize`` (pymorphy3, ``parse(w)[0].normal_form``, lower-case) or ``stem`` (Snowball,

@@ -10,7 +10,7 @@ from textrnn.errors import TextrnnError
 CONFIG_VERSION = 2
 #: Bumped whenever a change in this package changes the tokens of some configuration
 #: (it is part of the on-disk cache key).
-IMPLEMENTATION_VERSION = 2
+IMPLEMENTATION_VERSION = 3
 
 LANGS = ("ru", "en")
 HASHTAG_MODES = ("word", "remove")

@@ -37,7 +37,9 @@ MENTION_RE = re.compile(r"@(?<![\w.@]@)\w+")
 HASHTAG_RE = re.compile(r"#(?<![\w#&]#)(\w+)")
 # Everything that is not a letter or a digit: punctuation, emoticon brackets, symbols, emoji.
 PUNCT_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
-_NON_WORD_RE = re.compile(r"[^\w\s]")  # PUNCT_RE once "_" is replaced by str.replace
+# PUNCT_RE once "_" is replaced by str.replace, less the hyphens inside words: a "-" between two
+# letters belongs to the word («что-то», «из-за», «кое-кого»); dashes between words are punctuation.
+_NON_WORD_RE = re.compile(r"[^\w\s-]|(?<![^\W\d_])-|-(?![^\W\d_])")
 SPACE_RE = re.compile(r"\s+")
 # Clause punctuation: «не» before it is not joined to the next word («Не, ну а что»).
 BOUNDARY_RE = re.compile(r"[.,!?;:…—–]|(?<!\w)-|-(?!\w)")

@@ -45,7 +45,8 @@ class Preprocessor(CleaningSteps):
         lowercase: lower-case the text.
         remove_urls: drop ``http(s)://…`` and ``www.…`` links.
         remove_mentions: drop ``@user`` mentions.
-        remove_punctuation: drop every character that is neither a letter, a digit nor space.
+        remove_punctuation: drop every character that is neither a letter, a digit nor space;
+            a hyphen between two letters stays in its word (``что-то``, ``из-за``).
         lang: ``"ru"`` or ``"en"`` (English: Snowball English stemmer and English stop words;
             ``lemmatize`` is Russian only).
         strip_html: remove HTML tags and decode entities (``&amp;`` -> ``&``).
@@ -235,7 +236,8 @@ class Preprocessor(CleaningSteps):
 
     @property
     def _fast_path(self) -> bool:
-        # With punctuation removed, the cleaned text holds only letters, digits and spaces, and
+        # With punctuation removed, the cleaned text holds only letters, digits, spaces and hyphens
+        # between two letters (which both tokenizers keep inside the word), and
         # neither tokenizer joins across a space nor looks past one to decide a split between
         # letters/digits, so tokenising each whitespace piece alone gives the same tokens.
         return self.remove_punctuation

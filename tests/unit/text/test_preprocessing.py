@@ -17,6 +17,31 @@ from textrnn.text import morphology, patterns
 LEMMA = Preprocessor(lemmatize=True)
 STEM = Preprocessor(stem=True)
 
+# (text, options, expected tokens): a hyphen between letters belongs to the word, a dash is punctuation
+HYPHENS = [
+    ("что-то случилось", {}, ["что-то", "случилось"]),
+    ("из-за дождя", {}, ["из-за", "дождя"]),
+    ("кое-кого видел", {}, ["кое-кого", "видел"]),
+    ("что-то из-за кое-кого", {"lemmatize": True}, ["что-то", "из-за", "кое-кто"]),
+    ("в интернет-магазине", {"lemmatize": True}, ["в", "интернет-магазин"]),
+    ("по-моему, хорошо", {"tokenizer": "regex"}, ["по-моему", "хорошо"]),
+    ("дождь - это плохо", {}, ["дождь", "это", "плохо"]),
+    ("дождь — это плохо", {}, ["дождь", "это", "плохо"]),
+    ("дождь–плохо", {}, ["дождь", "плохо"]),
+    ("дождь -плохо- так", {}, ["дождь", "плохо", "так"]),
+    ("что--то", {}, ["что", "то"]),
+    ("covid-19 и 2-3 дня", {}, ["covid", "19", "и", "2", "3", "дня"]),
+    ("из-за", {"stem": True}, ["из-з"]),
+]
+
+
+@pytest.mark.parametrize("text,options,expected", HYPHENS, ids=[c[0][:20] for c in HYPHENS])
+def test_hyphens_inside_words_stay_and_dashes_go(text, options, expected):
+    pre = Preprocessor(**options)
+    assert pre.tokenize(text) == expected
+    assert pre.transform([text, "кот", text]) == [expected, ["кот"], expected]
+
+
 # (text, options, expected tokens)
 GOLDEN = [
     # the lecture's lemma pairs (pymorphy3, parse(w)[0].normal_form)
@@ -77,7 +102,7 @@ GOLDEN = [
     ("covid19", {}, ["covid", "19"]),
     # punctuation kept: razdel tokens
     ("кто-то сказал: «нет»", {"remove_punctuation": False}, ["кто-то", "сказал", ":", "«", "нет", "»"]),
-    ("кто-то", {}, ["кто", "то"]),
+    ("кто-то", {}, ["кто-то"]),
     ("кто-то сказал", {"tokenizer": "regex", "remove_punctuation": False}, ["кто-то", "сказал"]),
     # stop words: package list, inflected forms through the lemmatiser, negations kept
     ("мне очень не понравился этот фильм", {"stopwords": True}, ["очень", "не", "понравился", "фильм"]),
