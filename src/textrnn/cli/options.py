@@ -130,6 +130,9 @@ def preprocessing_group(lemmatize_help: str, lemmatize_default: bool | None = Fa
         ("lang", Lang, opt(Lang(d["lang"]), "--lang", help="Language: ru or en (en: English stemmer and stop words).")),
         ("lemmatize", Optional[bool] if lemmatize_default is None else bool,
          opt(lemmatize_default, *lemmatize_flags, help=lemmatize_help)),
+        ("lemma_overrides_file", Optional[Path], opt(None, "--lemma-overrides", help="UTF-8 TSV, word<TAB>lemma a line: "
+                                                     "lemmas used instead of pymorphy3's (with --lemmatize); saved with "
+                                                     "the model. Known dictionary errors (счастья -> счастье) are fixed anyway.")),
         ("stem", bool, opt(d["stem"], "--stem", help="Replace words by their Snowball stem.")),
         ("stopwords", bool, opt(d["stopwords"], "--stopwords/--no-stopwords", help=_STOPWORDS_HELP)),
         ("stopwords_file", Optional[Path], opt(None, "--stopwords-file", help="UTF-8 file, one stop word a line, added to "

@@ -27,7 +27,9 @@ Steps, always in this order (each one switchable):
 10. whitespace collapse;
 11. ``tokenizer``      — ``"razdel"`` (default) or ``"regex"`` (a fast ``\\w+``-style tokenizer);
 12. ``lemmatize`` (pymorphy3, ``parse(w)[0].normal_form``, lower-case) or ``stem`` (Snowball,
-   PyStemmer); tokens without Cyrillic letters are not given to pymorphy3;
+   PyStemmer); tokens without Cyrillic letters are not given to pymorphy3; ``lemma_overrides``
+   (the user's ``{form: lemma}``) and ``lemma_fixes`` (:data:`~textrnn.text.overrides.LEMMA_FIXES`,
+   pymorphy3's known dictionary errors: «счастья» -> «счастье», not «счастие») come first;
 13. ``negation``       — a whole-token "не" / "ни" ("not" / "no" / "never" in English) is joined
    to the next token if that holds a letter and is neither a negation nor an ``<…>`` token:
    ``не понравилось`` -> ``не_понравиться`` (with ``lemmatize``); a word that merely ends in
@@ -52,7 +54,7 @@ and the pipeline configuration.
 
 Modules: :mod:`~textrnn.text.pipeline` (:class:`Preprocessor`), :mod:`~textrnn.text.options`,
 :mod:`~textrnn.text.cleaning` (steps 1–10), :mod:`~textrnn.text.patterns`,
-:mod:`~textrnn.text.emoticons`, :mod:`~textrnn.text.morphology` (step 12),
+:mod:`~textrnn.text.emoticons`, :mod:`~textrnn.text.morphology` and :mod:`~textrnn.text.overrides` (step 12),
 :mod:`~textrnn.text.stopwords`, :mod:`~textrnn.text.workers` (``workers=N``) and
 :mod:`~textrnn.text.cache` (the on-disk cache).
 """

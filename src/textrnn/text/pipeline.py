@@ -17,6 +17,7 @@ from textrnn.text.cleaning import CleaningSteps
 from textrnn.text.morphology import _MAX_CACHE, _morph_dict_version, lemma, stem
 from textrnn.text.options import (
     _LEGACY_V1,
+    _LEGACY_V2,
     CONFIG_VERSION,
     DEFAULTS,
     DIGIT_MODES,
@@ -30,6 +31,7 @@ from textrnn.text.options import (
     _check_words,
 )
 from textrnn.text.patterns import _PLACEHOLDERS, BOUNDARY_TOKEN, LETTER_RE, REGEX_TOKEN_RE, SIMPLE_WORD_RE
+from textrnn.text.overrides import check_overrides, lemma_table
 from textrnn.text.stopwords import NEGATION_JOIN, default_stopwords, kept_words, negation_words
 
 
@@ -63,6 +65,10 @@ class Preprocessor(CleaningSteps):
             words (:func:`~textrnn.text.stopwords.kept_words`).
         stopword_list: replaces the default stop-word list of ``lang`` when given.
         extra_stopwords: words added to the stop-word list.
+        lemma_fixes: with ``lemmatize``, correct pymorphy3's known dictionary errors first
+            (:data:`~textrnn.text.overrides.LEMMA_FIXES`: «счастья» -> «счастье», not «счастие»).
+        lemma_overrides: ``{word form: lemma}`` looked up before pymorphy3 (and before
+            ``lemma_fixes``); needs ``lemmatize``.
         keep_negations: never drop negations (:data:`~textrnn.text.stopwords.NEGATIONS`: "не",
             "ни", "нет", "ничего", "никогда"…; English: "not", "no", "never", "…n't").
 
@@ -91,6 +97,8 @@ class Preprocessor(CleaningSteps):
         stopword_list: Sequence[str] | None = None,
         extra_stopwords: Sequence[str] = (),
         keep_negations: bool = True,
+        lemma_fixes: bool = True,
+        lemma_overrides: dict[str, str] | None = None,
         **unknown: Any,
     ) -> None:
         if unknown:
@@ -115,12 +123,19 @@ class Preprocessor(CleaningSteps):
         self.stopword_list = _check_words("stopword_list", stopword_list, allow_none=True)
         self.extra_stopwords = _check_words("extra_stopwords", extra_stopwords, allow_none=False)
         self.keep_negations = _check_bool("keep_negations", keep_negations)
+        self.lemma_fixes = _check_bool("lemma_fixes", lemma_fixes)
+        self.lemma_overrides = check_overrides({} if lemma_overrides is None else lemma_overrides)
+        if self.lemma_overrides and not self.lemmatize:
+            raise TextrnnError("lemma_overrides needs lemmatize=True (they replace lemmas)", param="lemma_overrides")
         if self.lemmatize and self.stem:
             raise TextrnnError("preprocessing options lemmatize and stem are exclusive; expected at most one of them")
         if self.lemmatize and self.lang != "ru":
             raise TextrnnError(
                 f"lemmatize is available for lang='ru' only, got lang={self.lang!r}; use stem instead", param="lemmatize"
             )
+        self._lemma_table = lemma_table(
+            self.lemma_fixes and self.lemmatize and self.lang == "ru", self.lemma_overrides, self.replace_yo
+        )
         self._reset_state()
 
     # -- configuration ------------------------------------------------------------------
@@ -136,6 +151,7 @@ class Preprocessor(CleaningSteps):
         for name in ("stopword_list", "extra_stopwords"):
             if params[name] is not None:
                 params[name] = list(params[name])
+        params["lemma_overrides"] = dict(params["lemma_overrides"])
         return params
 
     def set_params(self, **params: Any) -> "Preprocessor":
@@ -175,6 +191,8 @@ class Preprocessor(CleaningSteps):
             raise TextrnnError(f"unknown preprocessing option(s) {unknown}; expected some of {sorted(DEFAULTS)}")
         if version < 2:
             params = {**_LEGACY_V1, **params}
+        if version < 3:
+            params = {**_LEGACY_V2, **params}
         return cls(**params)
 
     def config_hash(self) -> str:
@@ -216,6 +234,9 @@ class Preprocessor(CleaningSteps):
         if token in _PLACEHOLDERS:
             return _PLACEHOLDERS[token]
         if self.lemmatize:
+            fixed = self._lemma_table.get(token.lower()) if self._lemma_table else None
+            if fixed is not None:
+                return fixed
             token = lemma(token)
             if self.replace_yo and "ё" in token:
                 token = token.replace("ё", "е")
