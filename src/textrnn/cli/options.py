@@ -142,7 +142,8 @@ def preprocessing_group(lemmatize_help: str, lemmatize_default: bool | None = Fa
         ("negation", bool, opt(d["negation"], "--negation/--no-negation",
                                help="Join a whole-word 'не'/'ни' to the next word: не_нравиться (not across punctuation).")),
         ("emoticons", str, opt(d["emoticons"], "--emoticons",
-                               help="remove, tokens (<smile>/<sad>) or keep. Tweets' labels leak via emoticons.")),
+                               help="remove, tokens (<smile>/<sad>) or keep (each emoticon or emoji a token of its own). "
+                                    "Tweets' labels leak via emoticons.")),
         ("digits", str, opt(d["digits"], "--digits", help="keep, replace (<num>) or drop.")),
         ("hashtags", str, opt(d["hashtags"], "--hashtags", help="word (keep the word of #word) or remove.")),
         ("tokenizer", str, opt(d["tokenizer"], "--tokenizer", help="razdel or regex (faster, simpler).")),

@@ -11,7 +11,9 @@ Steps, always in this order (each one switchable):
 3. ``remove_mentions`` — drop ``@user`` mentions (e-mail addresses are not mentions);
 4. ``hashtags``        — ``"word"``: ``#слово`` -> ``слово``; ``"remove"``: drop the hashtag;
 5. ``emoticons``       — ``"remove"``: drop emoticons and emoji; ``"tokens"``: map them to
-   ``<smile>`` / ``<sad>`` (other emoji are dropped); ``"keep"``: leave them to step 9.
+   ``<smile>`` / ``<sad>`` (other emoji are dropped); ``"keep"``: each emoticon and emoji
+   is a token of its own, never glued to a word (``класс:)`` -> ``класс``, ``:)``), whatever
+   step 9 does.
    Emoticons are eyed (``:)`` ``;-D`` ``=(`` ``:'(`` ``xD`` ``^_^`` ``<3``), bracket runs
    (``))``, ``(((``) and single brackets that are not parentheses: ``ладно( а`` is sad, a ``)``
    after a space is a smile, balanced ``(…)`` pairs are kept as parentheses, and any other lone

@@ -6,7 +6,7 @@ import html
 import math
 from typing import Any, Sequence
 
-from textrnn.text.emoticons import _emoticons_to_placeholders, _remove_emoticons
+from textrnn.text.emoticons import _emoticons_to_placeholders, _keep_emoticons, _remove_emoticons, kept_emoticon
 from textrnn.text.patterns import (
     _NON_WORD_RE,
     _PH_BOUNDARY,
@@ -64,6 +64,8 @@ class CleaningSteps:
             text = _emoticons_to_placeholders(text)
         elif self.emoticons == "remove" and not self.remove_punctuation:
             text = _remove_emoticons(text)
+        elif self.emoticons == "keep":
+            text = _keep_emoticons(text)
         if self.lowercase:
             text = text.lower()
         if self.replace_yo:
@@ -86,13 +88,14 @@ class CleaningSteps:
         """Apply the character-level steps (1–10) to one text and return the cleaned string."""
         text = self._clean(text)
         if "xx" in text:
-            text = " ".join(_PLACEHOLDERS.get(w, w) for w in text.split()).replace(BOUNDARY_TOKEN, "")
+            text = " ".join(_PLACEHOLDERS.get(w) or kept_emoticon(w) or w for w in text.split())
+            text = text.replace(BOUNDARY_TOKEN, "")
         return SPACE_RE.sub(" ", text).strip()
 
     @property
     def _batch_clean_ok(self) -> bool:
         # Emoticon handling that balances brackets works on one text at a time.
-        return self.emoticons == "keep" or (self.emoticons == "remove" and self.remove_punctuation)
+        return self.emoticons == "remove" and self.remove_punctuation
 
     def _clean_many(self, texts: Sequence[Any]) -> list[str]:
         """``[self._clean(t) for t in texts]``, with each regular expression run once per batch."""

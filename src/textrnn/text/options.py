@@ -10,7 +10,7 @@ from textrnn.errors import TextrnnError
 CONFIG_VERSION = 3
 #: Bumped whenever a change in this package changes the tokens of some configuration
 #: (it is part of the on-disk cache key).
-IMPLEMENTATION_VERSION = 4
+IMPLEMENTATION_VERSION = 5
 
 LANGS = ("ru", "en")
 HASHTAG_MODES = ("word", "remove")

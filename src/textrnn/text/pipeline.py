@@ -14,6 +14,7 @@ import razdel
 from textrnn.errors import TextrnnError
 from textrnn.text import workers as _workers
 from textrnn.text.cleaning import CleaningSteps
+from textrnn.text.emoticons import kept_emoticon
 from textrnn.text.morphology import _MAX_CACHE, _morph_dict_version, lemma, stem
 from textrnn.text.options import (
     _LEGACY_V1,
@@ -53,7 +54,8 @@ class Preprocessor(CleaningSteps):
             ``lemmatize`` is Russian only).
         strip_html: remove HTML tags and decode entities (``&amp;`` -> ``&``).
         hashtags: ``"word"`` keeps the word of ``#word``; ``"remove"`` drops the whole hashtag.
-        emoticons: ``"remove"``, ``"tokens"`` (``<smile>`` / ``<sad>``) or ``"keep"``.
+        emoticons: ``"remove"``, ``"tokens"`` (``<smile>`` / ``<sad>``) or ``"keep"`` (each
+            emoticon or emoji a token of its own: ``класс:)`` -> ``класс``, ``:)``).
         replace_yo: ё -> е, and delete combining stress marks.
         digits: ``"keep"``, ``"replace"`` (``<num>``) or ``"drop"``.
         tokenizer: ``"razdel"`` or ``"regex"``.
@@ -233,6 +235,10 @@ class Preprocessor(CleaningSteps):
     def _normalize(self, token: str) -> str:
         if token in _PLACEHOLDERS:
             return _PLACEHOLDERS[token]
+        if token.startswith("xxemo") and self.emoticons == "keep":
+            kept = kept_emoticon(token)
+            if kept is not None:
+                return kept
         if self.lemmatize:
             fixed = self._lemma_table.get(token.lower()) if self._lemma_table else None
             if fixed is not None:
