@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 from textrnn.baselines.vectorize import ANALYZERS, TextVectorizer
 from textrnn.checks import check_seed
-from textrnn.data.tables import sorted_labels
+from textrnn.data.tables import check_label_sets, label_positions, normalize_labels
 from textrnn.errors import TextrnnError
 from textrnn.files import atomic_dir, read_json, write_json
 from textrnn.logs import get_logger
@@ -117,11 +117,7 @@ class TfidfLogisticRegression:
             raise TextrnnError("the classifier is not trained; call fit() or load() first")
 
     def _targets(self, labels: Sequence[str]) -> np.ndarray:
-        index = {name: i for i, name in enumerate(self.labels_)}
-        unknown = sorted(set(labels) - set(index))
-        if unknown:
-            raise TextrnnError(f"labels {unknown[:10]} are not known to the model (labels: {self.labels_})")
-        return np.array([index[y] for y in labels], dtype=np.int64)
+        return np.array(label_positions(labels, self.labels_), dtype=np.int64)
 
     # -- training ---------------------------------------------------------------------
 
@@ -146,23 +142,19 @@ class TfidfLogisticRegression:
         """
         import warnings
 
-        texts, labels = list(texts), [str(y) for y in labels]
+        texts, labels = list(texts), normalize_labels(labels)
         if len(texts) != len(labels):
             raise TextrnnError(f"{len(texts)} texts but {len(labels)} labels")
         if not texts:
             raise TextrnnError("no training texts")
-        names = sorted_labels(labels)
-        if len(names) < 2:
-            raise TextrnnError(f"the training data has a single class {names!r}; a classifier needs at least 2 labels")
+        names = check_label_sets(labels)
         if val_texts is not None:
             if val_labels is None:
                 raise TextrnnError("validation texts given without validation labels")
             val_labels = [str(y) for y in val_labels]
             if len(val_texts) != len(val_labels):
                 raise TextrnnError(f"{len(val_texts)} validation texts but {len(val_labels)} labels")
-            unseen = sorted(set(val_labels) - set(names))
-            if unseen:
-                raise TextrnnError(f"validation labels {unseen} do not occur in the training data (labels: {names})")
+            check_label_sets(labels, val_labels)
         start = time.perf_counter()
         tokens = train_tokens if train_tokens is not None else self.tokenize(texts)
         if len(tokens) != len(texts):

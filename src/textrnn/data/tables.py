@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import os
 import warnings
+from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
 
@@ -144,8 +147,8 @@ def read_labeled_csv(
     Args:
         path: CSV file, UTF-8, with a header row.
         text_col: column with the raw texts.
-        label_col: column with the labels (any strings or integers); ``None`` means
-            ``label``, falling back to ``class``.
+        label_col: column with the labels (any strings or numbers; ``1`` and ``1.0`` are one
+            class, see :func:`normalize_labels`); ``None`` means ``label``, falling back to ``class``.
 
     Raises:
         TextrnnError: bad file, missing column (the message lists the columns that
@@ -158,13 +161,89 @@ def read_labeled_csv(
     empty = labels == ""
     if empty.any():
         raise TextrnnError(f"{path!r} has {int(empty.sum())} empty label(s) in column {label_col!r} (line {_rows_where(empty)})")
-    return LabeledTexts(texts=texts, labels=labels.tolist(), path=path, text_col=text_col, label_col=label_col)
+    return LabeledTexts(texts=texts, labels=normalize_labels(labels.tolist()), path=path, text_col=text_col,
+                        label_col=label_col)
+
+
+def label_key(label: str) -> str:
+    """What a label means: numbers by value (``"1.0"``, ``"01"``, ``"1"`` -> ``"1"``), other labels as written.
+
+    A label column with one blank cell is read by pandas as floats, and a file written from it
+    spells the class ``1`` as ``1.0``: both are one class.
+    """
+    s = label.strip()
+    try:
+        d = Decimal(s.replace("_", "x"))  # Decimal would read "1_0" as 10
+    except InvalidOperation:
+        return s
+    if not d.is_finite():
+        return s
+    if d == d.to_integral_value():
+        return str(int(d))
+    return format(d.normalize(), "f")
+
+
+def normalize_labels(labels: Sequence[str]) -> list[str]:
+    """``labels`` with the spellings of one number made one: each class is spelled as the file
+    spells it most often (the first such spelling on a tie), so predictions come back in that spelling."""
+    labels = [str(y) for y in labels]
+    counts: dict[str, Counter] = {}
+    for y in labels:
+        counts.setdefault(label_key(y), Counter())[y] += 1
+    if all(len(c) == 1 for c in counts.values()):
+        return labels
+    spelling = {key: c.most_common(1)[0][0] for key, c in counts.items()}
+    return [spelling[label_key(y)] for y in labels]
+
+
+def label_positions(labels: Sequence[str], names: Sequence[str], what: str = "labels") -> list[int]:
+    """Index in ``names`` of each label, matching numbers by value (``"1"`` finds ``"1.0"``).
+
+    Raises:
+        TextrnnError: a label that is not in ``names`` (the message lists a few, and ``names``).
+    """
+    index = {name: i for i, name in enumerate(names)}
+    by_key = {label_key(name): i for i, name in enumerate(names)}
+    out, unknown = [], set()
+    for y in labels:
+        i = index.get(y)
+        if i is None:
+            i = by_key.get(label_key(str(y)))
+            if i is None:
+                unknown.add(str(y))
+                continue
+        out.append(i)
+    if unknown:
+        if what == "labels":
+            raise TextrnnError(f"labels {sorted(unknown)[:10]} are not known to the model (labels: {list(names)})")
+        raise TextrnnError(f"{what} {sorted(unknown)[:10]} do not occur in the training data (labels: {list(names)})")
+    return out
+
+
+def check_label_sets(train_labels: Sequence[str], val_labels: Sequence[str] | None = None) -> list[str]:
+    """The sorted class names of ``train_labels`` (:func:`normalize_labels`, then :func:`sorted_labels`).
+
+    Raises:
+        TextrnnError: a single class, or validation labels that training lacks.
+    """
+    names = sorted_labels(normalize_labels(train_labels))
+    if len(names) < 2:
+        raise TextrnnError(f"the training data has a single class {names!r}; a classifier needs at least 2 labels")
+    if val_labels is not None:
+        label_positions([str(y) for y in val_labels], names, what="validation labels")
+    return names
 
 
 def sorted_labels(labels: list[str]) -> list[str]:
-    """Distinct labels in a stable order: numeric order if all are integers, else alphabetical."""
+    """Distinct labels in a stable order: numeric order if all are numbers, else alphabetical."""
     distinct = set(labels)
-    try:
-        return sorted(distinct, key=lambda s: (int(s), s))
-    except ValueError:
-        return sorted(distinct)
+    values = {}
+    for s in distinct:
+        try:
+            d = Decimal(label_key(s))
+        except InvalidOperation:
+            return sorted(distinct)
+        if not d.is_finite():
+            return sorted(distinct)
+        values[s] = d
+    return sorted(distinct, key=lambda s: (values[s], s))

@@ -14,6 +14,7 @@ import torch
 from textrnn.checks import check_instances
 from textrnn.config import ModelConfig, TrainConfig, VocabConfig, classifier_preprocessing
 from textrnn.data.splits import stratified_split
+from textrnn.data.tables import normalize_labels
 from textrnn.data.vectors import check_embeddings_source, pretrained_matrix
 from textrnn.devices import fits_in_memory, resolve_device, set_threads
 from textrnn.errors import TextrnnError
@@ -113,7 +114,7 @@ class RecurrentTextClassifier:
                 single class, validation labels unseen in training, or training diverged.
         """
         info = (lambda _msg: None) if quiet else log.info
-        texts, labels = list(texts), [str(y) for y in labels]
+        texts, labels = list(texts), normalize_labels(labels)
         if len(texts) != len(labels):
             raise TextrnnError(f"{len(texts)} texts but {len(labels)} labels")
         if not texts:
