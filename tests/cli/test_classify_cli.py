@@ -399,3 +399,19 @@ def test_predict_prints_label_probabilities_and_text_per_line(tiny_run_dir, caps
     code, _, err = run(capsys, "predict", tiny_run_dir, "хорошо", "--batch-size", "0")
     assert code == 2 and "--batch-size must be >= 1, got 0" in err
 
+
+
+def test_encoding_and_separator_hints_name_the_flags(tmp_path, capsys):
+    rows = "".join(f"{t};{y}\n" for t, y in [("хорошо, очень", "1"), ("плохо", "0")] * 3)
+    semi = tmp_path / "semi.csv"
+    semi.write_bytes(("text;label\n" + rows).encode("cp1251"))
+    code, _, err = run(capsys, "train", semi, "--out", tmp_path / "r", "--model", "tfidf-lr", "--quiet")
+    assert code == 2 and err.endswith("it looks like cp1251; use --encoding cp1251\n"), err
+    code, _, err = run(capsys, "train", semi, "--out", tmp_path / "r", "--model", "tfidf-lr", "--quiet",
+                       "--encoding", "cp1251")
+    assert code == 2 and err == f"textrnn: error: {str(semi)!r}: header is 'text;label': use --sep ';'\n", err
+    code, _, err = run(capsys, "train", semi, "--out", tmp_path / "r", "--model", "tfidf-lr", "--quiet",
+                       "--encoding", "cp1251", "--sep", ";")
+    assert code == 0, err
+    code, out, err = run(capsys, "evaluate", tmp_path / "r", semi, "--encoding", "cp1251", "--sep", ";", "--json")
+    assert code == 0 and json.loads(out)["n"] == 6, err

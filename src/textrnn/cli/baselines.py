@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 
+from textrnn.cli.options import ENCODING, SEP
 from textrnn.errors import TextrnnError
 
 
@@ -48,6 +49,8 @@ def vectorize_command(
     output: Optional[Path] = typer.Option(None, "--output", help="Write the matrix here (.npz, scipy sparse) "
                                           "and the vocabulary to the same name with .vocab.json, instead of printing."),
     text_col: str = typer.Option("text", "--text-col", help="Column with the texts."),
+    encoding: Optional[str] = ENCODING,
+    sep: Optional[str] = SEP,
     lang: str = typer.Option("ru", "--lang", help="Preprocessing language: ru or en."),
     lemmatize: bool = typer.Option(False, "--lemmatize", help="Lemmatise tokens (pymorphy3, Russian)."),
     stem: bool = typer.Option(False, "--stem", help="Stem tokens (Snowball)."),
@@ -83,7 +86,7 @@ def vectorize_command(
         vocab_path = output.with_suffix(".vocab.json")
         for p in (output, vocab_path):
             check_output_file(p, force)  # not a directory, its directory exists, not overwritten without --force
-    _, texts = read_texts(input_csv, text_col)
+    _, texts = read_texts(input_csv, text_col, encoding, sep)
     pre = _preprocessor(lang, lemmatize, stem, stopwords)
     tokens = pre.transform(texts)
     if kind == "textbook":
@@ -134,6 +137,8 @@ def compare_command(
     out: Path = typer.Option(..., "--out", help="Directory for compare.json and compare.md."),
     text_col: str = typer.Option("text", "--text-col", help="Column with the texts."),
     label_col: Optional[str] = typer.Option(None, "--label-col", help="Column with the labels [default: label, else class]."),
+    encoding: Optional[str] = ENCODING,
+    sep: Optional[str] = SEP,
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N (recurrent models)."),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads for torch [default: one per core]."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out directory."),
@@ -150,10 +155,10 @@ def compare_command(
     seed_list(seeds)
     specs = parse_specs(models)
     set_threads(threads)
-    train = read_labeled_csv(train_csv, text_col, label_col)
+    train = read_labeled_csv(train_csv, text_col, label_col, encoding, sep)
     other_col = label_col if label_col is not None else train.label_col
-    val_data = read_labeled_csv(val, text_col, other_col) if val else None
-    test_data = read_labeled_csv(test, text_col, other_col)
+    val_data = read_labeled_csv(val, text_col, other_col, encoding, sep) if val else None
+    test_data = read_labeled_csv(test, text_col, other_col, encoding, sep)
     log = None if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     report = compare_models(train, test_data, specs, val=val_data, seeds=seeds, device=device, log=log)
     import shlex
@@ -164,6 +169,7 @@ def compare_command(
         argv += ["--text-col", text_col]
     if label_col is not None:
         argv += ["--label-col", label_col]
+    argv += (["--encoding", encoding] if encoding else []) + (["--sep", sep] if sep else [])
     write_report(report, out, force=force, command=" ".join(shlex.quote(a) for a in argv))
     print(format_table(report))
     if not quiet:

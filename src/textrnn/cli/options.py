@@ -158,6 +158,9 @@ def preprocessing_group(lemmatize_help: str, lemmatize_default: bool | None = Fa
 
 
 WORKERS = opt(1, "--workers", min=0, help="Processes for large inputs (0 = one per CPU).")
+ENCODING = opt(None, "--encoding", help="Text encoding of the input CSV files [default: utf-8]; a file that looks "
+               "like cp1251 or UTF-16 is named so in the error.")
+SEP = opt(None, "--sep", help="Field separator of the input CSV files: one character, '\\t' for tab [default: ','].")
 FORCE = opt(False, "--force", help="Replace an existing output (otherwise refused).")
 QUIET = opt(False, "--quiet", "-q", help="No progress bar or log lines.")
 

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from textrnn.cli.options import WORKERS, preprocessing_group, with_groups
+from textrnn.cli.options import ENCODING, SEP, WORKERS, preprocessing_group, with_groups
 from textrnn.errors import TextrnnError
 from textrnn.text import Preprocessor
 from textrnn.text.overrides import read_lemma_overrides
@@ -71,6 +71,8 @@ def preprocess_command(
         Optional[Path], typer.Option("--output", "-o", help="Output CSV: the input columns plus 'tokens'.")
     ] = None,
     text_col: Annotated[str, typer.Option("--text-col", help="Column holding the texts.")] = "text",
+    encoding: Optional[str] = ENCODING,
+    sep: Optional[str] = SEP,
     workers: int = WORKERS,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --output file.")] = False,
     preprocessing: dict = None,
@@ -105,7 +107,7 @@ def preprocess_command(
 
     check_output_file(output, force)  # its directory must exist (and not be a file): fail before any work
 
-    df = read_csv_table(input, keep_blank_lines=True)  # one output row per input line
+    df = read_csv_table(input, keep_blank_lines=True, encoding=encoding, sep=sep)  # one output row per input line
     if text_col not in df.columns:
         raise TextrnnError(f"{str(input)!r} has no text column {text_col!r}; columns are {list(df.columns)}")
     if "tokens" in df.columns:

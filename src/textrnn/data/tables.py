@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import os
+import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass
@@ -30,32 +32,138 @@ class LabeledTexts:
     label_col: str
 
 
-def read_csv_table(path: str | os.PathLike, keep_blank_lines: bool = False) -> pd.DataFrame:
-    """Read a UTF-8 CSV file with every cell as a string ("" for an empty cell).
+def _encoding(encoding: str | None) -> str:
+    """The codec to open a CSV with: UTF-8 (a byte-order mark skipped) unless ``encoding`` names another.
+
+    Raises:
+        TextrnnError: an encoding Python does not know.
+    """
+    if encoding is None or codecs_name(encoding) == "utf-8":
+        return "utf-8-sig"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise TextrnnError(f"encoding {encoding!r} is unknown; expected a codec name such as utf-8, cp1251, "
+                           "utf-16", param="encoding") from None
+    return encoding
+
+
+def codecs_name(encoding: str) -> str | None:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return None
+
+
+def _separator(sep: str | None) -> str:
+    """``sep`` as one character (``"\\t"`` and ``"tab"`` mean a tab); ``None`` is a comma.
+
+    Raises:
+        TextrnnError: not a single character.
+    """
+    if sep is None:
+        return ","
+    sep = {"\\t": "\t", "tab": "\t"}.get(sep, sep)
+    if len(sep) != 1 or sep in "\"\r\n":
+        raise TextrnnError(f"separator sep={sep!r} is invalid; expected one character such as ',', ';' or '\\t'",
+                           param="sep")
+    return sep
+
+
+def guess_encoding(raw: bytes) -> str | None:
+    """The encoding that the start of a file that is not UTF-8 looks like: ``utf-16`` (a byte-order
+    mark, or NUL bytes in every other place) or ``cp1251`` (its non-ASCII bytes read as Cyrillic
+    letters); ``None`` when neither fits."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if len(raw) >= 4:
+        if raw[1::2].count(0) > len(raw) // 4:
+            return "utf-16-le"
+        if raw[0::2].count(0) > len(raw) // 4:
+            return "utf-16-be"
+    # Russian in cp1251: the words holding non-ASCII letters are Cyrillic throughout; Latin-1
+    # accents read as cp1251 are Cyrillic letters inside Latin words ("café" -> "cafй").
+    words = [w for w in _WORD_RE.findall(raw.decode("cp1251", errors="replace")) if not w.isascii()]
+    if words and sum(1 for w in words if _CYRILLIC_WORD_RE.fullmatch(w)) >= 0.9 * len(words):
+        return "cp1251"
+    return None
+
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_CYRILLIC_WORD_RE = re.compile(r"[\u0400-\u04ff]+")
+
+
+def _not_encoded(p: Path, e: UnicodeDecodeError, codec: str) -> TextrnnError:
+    name = "UTF-8" if codec == "utf-8-sig" else codec
+    message = f"{str(p)!r} is not {name} text (byte {e.start}: {e.reason})"
+    with open(p, "rb") as f:
+        guess = guess_encoding(f.read(1 << 16))
+    if guess and guess != codec:
+        return TextrnnError(f"{message}; it looks like {guess}; use encoding {guess}", param="encoding")
+    return TextrnnError(f"{message}; re-save it as UTF-8 or name its encoding", param="encoding")
+
+
+def _check_start(p: Path, codec: str, sep: str) -> None:
+    """UTF-16 read as UTF-8 decodes (its ASCII bytes come with NULs), and a header that is one
+    name holding ``;`` or tabs is a file with another separator: both are refused here.
+
+    Raises:
+        TextrnnError: such a file (the message says the encoding or the separator to use).
+    """
+    if codec == "utf-8-sig":
+        with open(p, "rb") as f:
+            raw = f.read(1 << 16)
+        if b"\x00" in raw:
+            guess = guess_encoding(raw)
+            hint = f"it looks like {guess}; use encoding {guess}" if guess else "name its encoding"
+            raise TextrnnError(f"{str(p)!r} is not UTF-8 text (it holds NUL bytes); {hint}", param="encoding")
+    with open(p, encoding=codec, newline="") as f:
+        header = next(csv.reader(f, delimiter=sep), [])
+    if len(header) != 1:
+        return
+    for other in (";", "\t", "|"):
+        if other != sep and len([n for n in header[0].split(other) if n.strip()]) >= 2:
+            shown = "'\\t'" if other == "\t" else repr(other)
+            raise TextrnnError(f"{str(p)!r}: header is {header[0]!r}: use sep {shown}", param="sep")
+
+
+def read_csv_table(path: str | os.PathLike, keep_blank_lines: bool = False, encoding: str | None = None,
+                   sep: str | None = None) -> pd.DataFrame:
+    """Read a CSV file with every cell as a string ("" for an empty cell).
 
     Blank (or whitespace-only) lines are skipped, unless ``keep_blank_lines``: then each one
     inside the table is a row of empty cells (blank lines at the end of the file are still
     dropped), so rows keep their positions.
 
+    Args:
+        encoding: the file's text encoding; ``None`` is UTF-8 (with or without a byte-order mark).
+        sep: the field separator (one character; ``"\\t"`` is a tab); ``None`` is a comma.
+
     Raises:
-        TextrnnError: the file is missing, a directory, not UTF-8, empty, or not parseable.
+        TextrnnError: the file is missing, a directory, not in ``encoding`` (the message names
+            cp1251 or UTF-16 when the file looks like it), empty, not parseable, or one column
+            whose header holds another separator (the message names it).
     """
     p = Path(path)
+    codec, sep = _encoding(encoding), _separator(sep)
     if not p.exists():
         raise TextrnnError(f"file {str(p)!r} not found")
     if p.is_dir():
         raise TextrnnError(f"{str(p)!r} is a directory, expected a CSV file")
     try:
-        with open(p, encoding="utf-8-sig", newline="") as f, warnings.catch_warnings():
+        _check_start(p, codec, sep)
+        with open(p, encoding=codec, newline="") as f, warnings.catch_warnings():
             # index_col=False plus this filter: a first data row with more fields than the header
             # is an error, not silently taken as an index column that shifts every column
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            df = pd.read_csv(f, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL,
+            df = pd.read_csv(f, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL, sep=sep,
                              skip_blank_lines=not keep_blank_lines, index_col=False)
     except pd.errors.ParserWarning:
-        raise TextrnnError(f"{str(p)!r} is not a valid CSV file: {_first_long_row(p)}") from None
+        raise TextrnnError(f"{str(p)!r} is not a valid CSV file: {_first_long_row(p, codec, sep)}") from None
     except UnicodeDecodeError as e:
-        raise TextrnnError(f"{str(p)!r} is not UTF-8 text (byte {e.start}: {e.reason}); re-save it as UTF-8") from None
+        raise _not_encoded(p, e, codec) from None
+    except UnicodeError as e:  # e.g. UTF-16 without a byte-order mark
+        raise TextrnnError(f"{str(p)!r} is not {codec} text ({e})", param="encoding") from None
     except pd.errors.EmptyDataError:
         raise TextrnnError(f"{str(p)!r} is empty, expected a CSV file with a header row") from None
     except pd.errors.ParserError as e:
@@ -70,25 +178,25 @@ def read_csv_table(path: str | os.PathLike, keep_blank_lines: bool = False) -> p
     return df
 
 
-def _first_long_row(path: Path) -> str:
+def _first_long_row(path: Path, codec: str, sep: str) -> str:
     """Which line has more fields than the header (for the error message)."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f)
+    with open(path, encoding=codec, newline="") as f:
+        reader = csv.reader(f, delimiter=sep)
         header = next(reader, [])
         for row in reader:
             if len(row) > len(header):
                 return (f"line {reader.line_num} has {len(row)} fields, the header {len(header)} "
-                        f"(quote a text that contains commas)")
+                        f"(quote a text that contains {'commas' if sep == ',' else repr(sep)})")
     return "a row has more fields than the header"
 
 
-def read_header(path: str | os.PathLike) -> list[str]:
+def read_header(path: str | os.PathLike, encoding: str | None = None, sep: str | None = None) -> list[str]:
     """The column names of a CSV file, or ``[]`` when it cannot be read (the full read that
     follows reports why)."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            return next(csv.reader(f), [])
-    except (OSError, UnicodeDecodeError, csv.Error):
+        with open(path, encoding=_encoding(encoding), newline="") as f:
+            return next(csv.reader(f, delimiter=_separator(sep)), [])
+    except (OSError, UnicodeError, csv.Error, TextrnnError):
         return []
 
 
@@ -120,7 +228,8 @@ def _rows_where(mask: pd.Series) -> str:
     return text + (f" and {more} more" if more > 0 else "")
 
 
-def read_texts(path: str | os.PathLike, text_col: str = DEFAULT_TEXT_COL) -> tuple[pd.DataFrame, list[str]]:
+def read_texts(path: str | os.PathLike, text_col: str = DEFAULT_TEXT_COL, encoding: str | None = None,
+               sep: str | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Read a CSV for prediction: the whole table and its text column, one row per line of the
     table (a blank line inside it is an empty text, not skipped: outputs stay row-aligned).
 
@@ -128,7 +237,7 @@ def read_texts(path: str | os.PathLike, text_col: str = DEFAULT_TEXT_COL) -> tup
         TextrnnError: bad file (see :func:`read_csv_table`), no such column, no rows,
             or empty texts (the message gives their line numbers).
     """
-    df = read_csv_table(path, keep_blank_lines=True)
+    df = read_csv_table(path, keep_blank_lines=True, encoding=encoding, sep=sep)
     path = str(path)
     _check_text_col(df, text_col, path)
     if len(df) == 0:
@@ -140,21 +249,23 @@ def read_texts(path: str | os.PathLike, text_col: str = DEFAULT_TEXT_COL) -> tup
 
 
 def read_labeled_csv(
-    path: str | os.PathLike, text_col: str = DEFAULT_TEXT_COL, label_col: str | None = None
+    path: str | os.PathLike, text_col: str = DEFAULT_TEXT_COL, label_col: str | None = None,
+    encoding: str | None = None, sep: str | None = None,
 ) -> LabeledTexts:
     """Read texts and labels from a CSV file.
 
     Args:
-        path: CSV file, UTF-8, with a header row.
+        path: CSV file with a header row.
         text_col: column with the raw texts.
         label_col: column with the labels (any strings or numbers; ``1`` and ``1.0`` are one
             class, see :func:`normalize_labels`); ``None`` means ``label``, falling back to ``class``.
+        encoding, sep: the file's encoding and separator (see :func:`read_csv_table`).
 
     Raises:
         TextrnnError: bad file, missing column (the message lists the columns that
             exist), no rows, empty texts or empty labels (with line numbers).
     """
-    df, texts = read_texts(path, text_col)
+    df, texts = read_texts(path, text_col, encoding, sep)
     path = str(path)
     label_col = resolve_label_col(df, label_col, path)
     labels = df[label_col].str.strip()
