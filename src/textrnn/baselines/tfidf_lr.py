@@ -24,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 from textrnn.baselines.vectorize import ANALYZERS, TextVectorizer
 from textrnn.checks import check_seed
+from textrnn.data.lengths import count_empty, drop_empty, report_empty_predictions
 from textrnn.data.tables import check_label_sets, label_positions, normalize_labels
 from textrnn.errors import TextrnnError
 from textrnn.files import atomic_dir, read_json, write_json
@@ -147,6 +148,13 @@ class TfidfLogisticRegression:
             raise TextrnnError(f"{len(texts)} texts but {len(labels)} labels")
         if not texts:
             raise TextrnnError("no training texts")
+        tokens = train_tokens if train_tokens is not None else self.tokenize(texts)
+        if len(tokens) != len(texts):
+            raise TextrnnError(f"{len(texts)} texts but {len(tokens)} token lists")
+        if count_empty(tokens) == len(tokens):
+            raise TextrnnError(f"all {len(tokens)} training texts are empty after preprocessing ({self.preprocessor!r}); "
+                               f"nothing to learn from")
+        tokens, texts, labels = drop_empty(tokens, texts, labels, say=None if quiet else log.info)
         names = check_label_sets(labels)
         if val_texts is not None:
             if val_labels is None:
@@ -156,9 +164,6 @@ class TfidfLogisticRegression:
                 raise TextrnnError(f"{len(val_texts)} validation texts but {len(val_labels)} labels")
             check_label_sets(labels, val_labels)
         start = time.perf_counter()
-        tokens = train_tokens if train_tokens is not None else self.tokenize(texts)
-        if len(tokens) != len(texts):
-            raise TextrnnError(f"{len(texts)} texts but {len(tokens)} token lists")
         self.labels_ = names
         X = self.vectorizer_.fit_transform(tokens)
         y = self._targets(labels)
@@ -172,8 +177,10 @@ class TfidfLogisticRegression:
         val = None
         if val_texts is not None:
             vt = val_tokens if val_tokens is not None else self.tokenize(val_texts)
-            pred = self._proba_from_tokens(vt).argmax(1)
-            val = classification_metrics(self._targets(val_labels), pred, self.labels_)
+            vt, vl = drop_empty(vt, val_labels, what="validation texts", say=None if quiet else log.info)
+            if vt:
+                pred = self._proba_from_tokens(vt).argmax(1)
+                val = classification_metrics(self._targets(vl), pred, self.labels_)
         self.history_ = []
         self.summary_ = {
             "val": val, "train_seconds": train_seconds,
@@ -193,6 +200,7 @@ class TfidfLogisticRegression:
     # -- prediction -------------------------------------------------------------------
 
     def _proba_from_tokens(self, tokens: list[list[str]]) -> np.ndarray:
+        report_empty_predictions(tokens)
         X = self.vectorizer_.transform(tokens)
         return self.model_.predict_proba(X).astype(np.float32)
 

@@ -190,9 +190,6 @@ def predict_command(
             raise TextrnnError(f"{str(input_csv)!r} already has column(s) {clash}, which --output would overwrite; "
                                f"rename or drop them first")
     else:
-        empty = [i + 1 for i, t in enumerate(texts) if not t.strip()]
-        if empty:
-            raise TextrnnError(f"text {empty[0]} is empty; give non-empty texts")
         df, items = None, list(texts)
     proba = clf.predict_proba(items, batch_size=batch_size)
     pred = [clf.labels_[i] for i in proba.argmax(1)]

@@ -232,19 +232,17 @@ def read_texts(path: str | os.PathLike, text_col: str = DEFAULT_TEXT_COL, encodi
                sep: str | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Read a CSV for prediction: the whole table and its text column, one row per line of the
     table (a blank line inside it is an empty text, not skipped: outputs stay row-aligned).
+    Empty texts are kept: training leaves them out, prediction gives them the model's answer for
+    an empty text (see :mod:`textrnn.data.lengths`).
 
     Raises:
-        TextrnnError: bad file (see :func:`read_csv_table`), no such column, no rows,
-            or empty texts (the message gives their line numbers).
+        TextrnnError: bad file (see :func:`read_csv_table`), no such column, or no rows.
     """
     df = read_csv_table(path, keep_blank_lines=True, encoding=encoding, sep=sep)
     path = str(path)
     _check_text_col(df, text_col, path)
     if len(df) == 0:
         raise TextrnnError(f"{path!r} has a header but no rows")
-    empty = df[text_col].str.strip() == ""
-    if empty.any():
-        raise TextrnnError(f"{path!r} has {int(empty.sum())} empty text(s) in column {text_col!r} (line {_rows_where(empty)})")
     return df, df[text_col].tolist()
 
 
@@ -263,13 +261,13 @@ def read_labeled_csv(
 
     Raises:
         TextrnnError: bad file, missing column (the message lists the columns that
-            exist), no rows, empty texts or empty labels (with line numbers).
+            exist), no rows, or empty labels of non-empty texts (with line numbers).
     """
     df, texts = read_texts(path, text_col, encoding, sep)
     path = str(path)
     label_col = resolve_label_col(df, label_col, path)
     labels = df[label_col].str.strip()
-    empty = labels == ""
+    empty = (labels == "") & (df[text_col].str.strip() != "")  # a blank row is left out by training, no error
     if empty.any():
         raise TextrnnError(f"{path!r} has {int(empty.sum())} empty label(s) in column {label_col!r} (line {_rows_where(empty)})")
     return LabeledTexts(texts=texts, labels=normalize_labels(labels.tolist()), path=path, text_col=text_col,
