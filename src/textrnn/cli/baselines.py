@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from textrnn.cli.options import ENCODING, SEP
+from textrnn.cli.options import ENCODING, SEP, parse_df
 from textrnn.errors import TextrnnError
 
 
@@ -26,14 +26,6 @@ def _preprocessor(lang: str, lemmatize: bool, stem: bool, stopwords: bool):
     return Preprocessor(lang=lang, lemmatize=lemmatize, stem=stem, stopwords=stopwords)
 
 
-def _min_df(value: str):
-    try:
-        v = float(value)
-    except ValueError:
-        raise TextrnnError(f"min-df {value!r} is invalid; expected an integer >= 1 or a fraction in [0, 1]") from None
-    return int(v) if v.is_integer() and v >= 1 else v
-
-
 def vectorize_command(
     input_csv: Path = typer.Argument(..., help="CSV with a text column."),
     kind: str = typer.Option("tfidf", "--kind", help="binary, count, tfidf (scikit-learn) or textbook (lecture formulas)."),
@@ -41,7 +33,7 @@ def vectorize_command(
     analyzer: str = typer.Option("word", "--analyzer", help="word, char_wb or word+char (not for --kind textbook)."),
     char_ngram_range: str = typer.Option("2,5", "--char-ngram-range", help="Character n-grams MIN,MAX for char_wb."),
     min_df: str = typer.Option("1", "--min-df", help="Drop terms in fewer documents (int) or a smaller fraction (float)."),
-    max_df: float = typer.Option(1.0, "--max-df", help="Drop terms in more than this fraction of documents (a whole number above 1: this many documents)."),
+    max_df: str = typer.Option("1.0", "--max-df", help="Drop terms in more than this fraction of documents (a whole number above 1: this many documents)."),
     max_features: Optional[int] = typer.Option(None, "--max-features", help="Keep only the most frequent terms."),
     sublinear_tf: bool = typer.Option(False, "--sublinear-tf", help="tf -> 1 + ln(tf) (kind tfidf)."),
     top: int = typer.Option(5, "--top", help="Terms shown per document."),
@@ -95,7 +87,8 @@ def vectorize_command(
                  "idf_formula": "log10(n_docs / df)", "tf_formula": "n_t / sum_k n_k"}
     else:
         vec = TextVectorizer(kind=kind, analyzer=analyzer, word_ngram_range=word_range, char_ngram_range=char_range,
-                             min_df=_min_df(min_df), max_df=int(max_df) if max_df > 1 and float(max_df).is_integer() else max_df, max_features=max_features, sublinear_tf=sublinear_tf)
+                             min_df=parse_df(min_df, "min_df"), max_df=parse_df(max_df, "max_df"),
+                             max_features=max_features, sublinear_tf=sublinear_tf)
         X = vec.fit_transform(tokens)
         terms = vec.terms()
         vocab = {"kind": kind, **vec.params(), "terms": terms}

@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from textrnn.cli.options import (EMBEDDINGS, ENCODING, FORCE, MODEL, SEP, QUIET, TFIDF, TRAINING, VOCAB, WORKERS, device_option,
+from textrnn.cli.options import (EMBEDDINGS, ENCODING, FORCE, MODEL, SEP, parse_df, QUIET, TFIDF, TRAINING, VOCAB, WORKERS, device_option,
                                  preprocessing_group, with_groups)
 from textrnn.cli.preprocess import preprocessor_from_options
 from textrnn.data.tables import read_header, read_labeled_csv, read_texts
@@ -69,7 +69,8 @@ def build_classifier(model: Cell, preprocessing: dict, vocab: dict, arch: dict, 
         from textrnn.checks import parse_range
 
         return TfidfLogisticRegression(preprocessor=pre, analyzer=tfidf["analyzer"], C=tfidf["C"], seed=training["seed"],
-                                       word_ngram_range=parse_range(tfidf["ngram_range"], "ngram_range"))
+                                       word_ngram_range=parse_range(tfidf["ngram_range"], "ngram_range"),
+                                       min_df=parse_df(tfidf["min_df"], "min_df"), max_df=parse_df(tfidf["max_df"], "max_df"))
     from textrnn.training.classifier import RecurrentTextClassifier
 
     return RecurrentTextClassifier(pre, vocab_config, model_config, train_config, device=device, **embeddings)

@@ -21,6 +21,7 @@ from typing import Any, Callable, Optional
 import typer
 
 from textrnn.config import CharLMConfig, LMTrainConfig, ModelConfig, TaggerConfig, TaggerTrainConfig, TrainConfig, VocabConfig
+from textrnn.errors import TextrnnError
 from textrnn.text import DEFAULTS
 from textrnn.text.stopwords import EVALUATIVE, INTENSIFIERS, NEGATIONS
 
@@ -112,7 +113,27 @@ TFIDF: Group = [
     ("analyzer", str, opt("word", "--analyzer", help="tfidf-lr only: word, char_wb or word+char.")),
     ("ngram_range", str, opt("1,2", "--ngram-range", help="tfidf-lr only: word n-gram range MIN,MAX.")),
     ("C", float, opt(4.0, "--C", help="tfidf-lr only: inverse regularisation strength of logistic regression.")),
+    ("min_df", str, opt("1", "--min-df", help="tfidf-lr only: drop terms in fewer training documents (int) or a smaller "
+                        "fraction of them (float).")),
+    ("max_df", str, opt("1.0", "--max-df", help="tfidf-lr only: drop terms in more than this fraction of training "
+                        "documents (a whole number above 1: this many documents).")),
 ]
+
+
+def parse_df(value: str | float, name: str) -> int | float:
+    """A ``--min-df`` / ``--max-df`` value: a whole number >= 1 counts documents (``1.0`` for max_df
+    is the fraction 1, every document), anything else is a fraction.
+
+    Raises:
+        TextrnnError: not a number.
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TextrnnError(f"{name}={value!r} is invalid; expected an integer >= 1 (documents) or a fraction in [0, 1]",
+                           param=name) from None
+    whole = v.is_integer() and (v > 1 or (v == 1 and name == "min_df"))
+    return int(v) if whole else v
 
 
 _STOPWORDS_HELP = (
