@@ -283,6 +283,15 @@ def test_console_script_exit_code_and_stderr(tmp_path):
     assert proc.stderr.strip().startswith("textrnn: error: model directory") and "Traceback" not in proc.stderr
 
 
+def test_version_prints_the_package_version(capsys):
+    import textrnn
+
+    code, out, err = run(capsys, "--version")
+    assert (code, out, err) == (0, f"textrnn {textrnn.__version__}\n", "")
+    proc = subprocess.run([sys.executable, "-m", "textrnn", "--version"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout == f"textrnn {textrnn.__version__}\n"
+
+
 def test_usage_errors_are_one_line_naming_the_option(capsys, tiny_csvs, tmp_path):
     train, _ = tiny_csvs
     for args, fragment in [

@@ -32,6 +32,20 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from textrnn import __version__
+
+        print(f"textrnn {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                       help="Print textrnn's version and exit.")) -> None:
+    """Recurrent neural networks for text, Russian first."""
+
+
 from textrnn.cli.classify import (  # noqa: E402
     demo_command,
     evaluate_command,
