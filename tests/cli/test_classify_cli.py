@@ -457,3 +457,19 @@ def test_texts_cut_to_max_len_are_counted_at_training_and_prediction(tmp_path, d
     code, out, err = run(capsys, "predict", tmp_path / "run", "раз два три четыре пять шесть семь", "раз два")
     assert code == 0 and len(out.splitlines()) == 2
     assert err == "1 text truncated to 6 tokens (max_len)\n"
+
+
+def test_a_csv_too_small_to_hold_out_validation_says_what_is_needed_before_preprocessing(tmp_path, capsys, monkeypatch):
+    from textrnn import Preprocessor
+
+    def no_preprocessing(self, *args, **kwargs):
+        raise AssertionError("preprocessing ran before the split size was checked")
+
+    monkeypatch.setattr(Preprocessor, "transform", no_preprocessing)
+    two = write_csv(tmp_path / "two.csv", [("хорошо", "1"), ("плохо", "0")])
+    code, _, err = run(capsys, "train", two, "--out", tmp_path / "run", *FAST)
+    assert code == 2 and err == (
+        "textrnn: error: no validation texts can be held out of 2 training text(s): each of the 2 labels has one "
+        "text, and holding out needs a label with at least 2 (then about 10% of each label is held out); give "
+        "validation data (--val) or more training texts\n")
+    assert not (tmp_path / "run").exists()

@@ -106,6 +106,10 @@ def train_command(
     train = read_labeled_csv(train_csv, text_col, label_col, encoding, sep)
     val_label_col = train.label_col if label_col is None and train.label_col != "label" else label_col
     val_data = read_labeled_csv(val, text_col, val_label_col, encoding, sep) if val else None
+    if val is None and model != Cell.tfidf_lr:  # the recurrent model holds validation out: can it?
+        from textrnn.data.splits import check_holdout
+
+        check_holdout(train.labels)  # before preprocessing a large file
     train_tokens = tokenize_file(train_csv, train.texts, clf.preprocessor, cache=cache, workers=workers, quiet=quiet)
     val_tokens = tokenize_file(val, val_data.texts, clf.preprocessor, cache=cache, workers=workers, quiet=quiet) if val else None
     start = time.perf_counter()

@@ -14,7 +14,7 @@ import torch
 from textrnn.checks import check_instances
 from textrnn.config import ModelConfig, TrainConfig, VocabConfig, classifier_preprocessing
 from textrnn.data.lengths import count_empty, drop_empty, report_truncated
-from textrnn.data.splits import stratified_split
+from textrnn.data.splits import check_holdout, stratified_split
 from textrnn.data.tables import normalize_labels
 from textrnn.data.vectors import check_embeddings_source, pretrained_matrix
 from textrnn.devices import fits_in_memory, resolve_device, set_threads
@@ -121,6 +121,8 @@ class RecurrentTextClassifier:
             raise TextrnnError(f"{len(texts)} texts but {len(labels)} labels")
         if not texts:
             raise TextrnnError("no training texts")
+        if val_texts is None:
+            check_holdout(labels)  # before preprocessing: say at once what the split needs
         tokens = train_tokens if train_tokens is not None else self.tokenize(texts)
         if len(tokens) != len(texts):
             raise TextrnnError(f"{len(texts)} texts but {len(tokens)} token lists in train_tokens", param="train_tokens")
@@ -134,9 +136,8 @@ class RecurrentTextClassifier:
             kept, held = stratified_split(labels, 0.1, self.train_config.seed)
             val_tokens, val_labels = [tokens[i] for i in held], [labels[i] for i in held]
             tokens, labels = [tokens[i] for i in kept], [labels[i] for i in kept]
-            if not len(held):
-                raise TextrnnError("no validation texts: every label has a single training text, so none can be held "
-                                   "out; give validation data (val_texts)", param="val_texts")
+            if not len(held):  # the texts left after dropping empty ones
+                check_holdout(labels)
             info(f"no validation set given: holding out {len(held)} of {len(texts)} training texts")
         else:
             if val_labels is None:
