@@ -57,7 +57,8 @@ and the pipeline configuration.
 Modules: :mod:`~textrnn.text.pipeline` (:class:`Preprocessor`), :mod:`~textrnn.text.options`,
 :mod:`~textrnn.text.cleaning` (steps 1–10), :mod:`~textrnn.text.patterns`,
 :mod:`~textrnn.text.emoticons`, :mod:`~textrnn.text.morphology` and :mod:`~textrnn.text.overrides` (step 12),
-:mod:`~textrnn.text.stopwords`, :mod:`~textrnn.text.workers` (``workers=N``) and
+:mod:`~textrnn.text.token_steps` (steps 13–14) and its word lists :mod:`~textrnn.text.stopwords`,
+:mod:`~textrnn.text.workers` (``workers=N``) and
 :mod:`~textrnn.text.cache` (the on-disk cache).
 """
 

@@ -1,4 +1,4 @@
-"""The :class:`Preprocessor`: its options as JSON, tokens, negation, stop words and ``transform``."""
+"""The :class:`Preprocessor`: its options as JSON, tokens (steps 11–12) and ``transform``."""
 
 from __future__ import annotations
 
@@ -31,12 +31,12 @@ from textrnn.text.options import (
     _check_choice,
     _check_words,
 )
-from textrnn.text.patterns import _PLACEHOLDERS, BOUNDARY_TOKEN, LETTER_RE, REGEX_TOKEN_RE, SIMPLE_WORD_RE
+from textrnn.text.patterns import _PLACEHOLDERS, REGEX_TOKEN_RE, SIMPLE_WORD_RE
 from textrnn.text.overrides import check_overrides, lemma_table
-from textrnn.text.stopwords import NEGATION_JOIN, default_stopwords, kept_words, negation_words
+from textrnn.text.token_steps import TokenSteps
 
 
-class Preprocessor(CleaningSteps):
+class Preprocessor(CleaningSteps, TokenSteps):
     """Turn raw texts into token lists (scikit-learn contract: ``fit`` / ``transform``).
 
     The steps and their order are described in the package docstring
@@ -225,6 +225,8 @@ class Preprocessor(CleaningSteps):
 
     # -- character-level steps: inherited from CleaningSteps (cleaning.py) -------------------
 
+    # -- negation and stop words (steps 13–14): inherited from TokenSteps (token_steps.py) ---
+
     # -- tokens ---------------------------------------------------------------------------
 
     def _split_tokens(self, text: str) -> list[str]:
@@ -301,65 +303,6 @@ class Preprocessor(CleaningSteps):
         if len(cache) >= _MAX_CACHE:
             cache.clear()
         cache[piece] = toks
-        return toks
-
-    def _stop_set(self) -> frozenset[str]:
-        if self._stopset is None:
-            own_list = self.stopword_list is not None
-            out: set[str] = set()
-            for w in self.stopword_list if own_list else default_stopwords(self.lang):
-                out.update(self._normalize_word_list(w))
-            if not own_list:  # the default list would erase intensifiers and evaluative words
-                for w in kept_words(self.lang):
-                    out.difference_update(self._normalize_word_list(w))
-            for w in self.extra_stopwords:
-                out.update(self._normalize_word_list(w))
-            if self.keep_negations:
-                for w in negation_words(self.lang):
-                    out.difference_update(self._normalize_word_list(w))
-            self._stopset = frozenset(out)
-        return self._stopset
-
-    def _normalize_word_list(self, word: str) -> set[str]:
-        """A user-given word (stop word, negation) normalised like the corpus: its raw form too."""
-        w = word.lower() if self.lowercase else word
-        if self.replace_yo:
-            w = w.replace("ё", "е").replace("Ё", "Е")
-        out = {w}
-        for t in self._split_tokens(w):
-            n = self._normalize(t)
-            if n:
-                out.add(n)
-        return out
-
-    def _neg_set(self) -> frozenset[str]:
-        if self._neg_join is None:
-            out = set()
-            for w in NEGATION_JOIN[self.lang]:
-                out.update(self._normalize_word_list(w))
-            self._neg_join = frozenset(out)
-        return self._neg_join
-
-    def _finish(self, toks: list[str]) -> list[str]:
-        """Steps 13–14 on one text's normalised tokens."""
-        if self.negation and toks:
-            neg = self._neg_set()
-            out: list[str] = []
-            i, n = 0, len(toks)
-            while i < n:
-                t = toks[i]
-                if t in neg and i + 1 < n:
-                    nxt = toks[i + 1]
-                    if nxt not in neg and LETTER_RE.search(nxt) and nxt[0] not in "<\x00":
-                        out.append(t + "_" + nxt)
-                        i += 2
-                        continue
-                out.append(t)
-                i += 1
-            toks = [t for t in out if t != BOUNDARY_TOKEN]
-        if self.stopwords and toks:
-            stop = self._stop_set()
-            toks = [t for t in toks if t not in stop]
         return toks
 
     def _transform_one(self, text: Any) -> list[str]:
