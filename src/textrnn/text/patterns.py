@@ -14,10 +14,11 @@ _PH_SMILE = " xxsmilexx "
 _PH_SAD = " xxsadxx "
 _PH_NUM = " xxnumxx "
 # Where a clause ends (see BOUNDARY_RE): a placeholder that negation never joins across, then
-# dropped. Its token starts with NUL, which no cleaned text holds.
-_PH_BOUNDARY = " xxbrkxx "
+# dropped. Its token is NUL, which no text cleaned with punctuation removal holds. A placeholder
+# only where the pipeline writes the marks (negation_stops_at_punctuation); a word elsewhere.
+BOUNDARY_WORD = "xxbrkxx"
+_PH_BOUNDARY = " " + BOUNDARY_WORD + " "
 BOUNDARY_TOKEN = "\x00"
-_PLACEHOLDERS["xxbrkxx"] = BOUNDARY_TOKEN
 
 # Texts are cleaned in batches joined by _SEP (a whitespace character, replaced by a space inside
 # texts); no pattern below can match across it, so batch and one-by-one cleaning agree.
@@ -40,6 +41,8 @@ PUNCT_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
 # PUNCT_RE once "_" is replaced by str.replace, less the hyphens inside words: a "-" between two
 # letters belongs to the word («что-то», «из-за», «кое-кого»); dashes between words are punctuation.
 _NON_WORD_RE = re.compile(r"[^\w\s-]|(?<![^\W\d_])-|-(?![^\W\d_])")
+# The same with every hyphen punctuation (keep_hyphens=False: «что-то» -> что то).
+_NON_WORD_ANY_RE = re.compile(r"[^\w\s]")
 SPACE_RE = re.compile(r"\s+")
 # Clause punctuation: «не» before it is not joined to the next word («Не, ну а что»).
 BOUNDARY_RE = re.compile(r"[.,!?;:…—–]|(?<!\w)-|-(?!\w)")

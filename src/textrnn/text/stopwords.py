@@ -12,6 +12,10 @@ taken as default stop words:
 
 Intensifiers and evaluative words are taken out of the *default* list only: a word the user names
 in ``stopword_list`` or ``extra_stopwords`` is dropped as asked.
+
+With ``keep_sentiment_words=False`` (the pipeline of settings version 2 and textrnn 0.1) none of
+this applies: the default list is used as it is, and ``keep_negations`` keeps
+:data:`BASIC_NEGATIONS` only.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ EVALUATIVE = {
            "unfortunately", "hopefully", "serious", "seriously", "poorly", "happens", "miss", "wish"),
 }
 NEGATION_JOIN = {"ru": ("не", "ни"), "en": ("not", "no", "never")}
+# The negations kept before the curated sets (``keep_sentiment_words=False``).
+BASIC_NEGATIONS = {"ru": ("не", "ни", "нет"), "en": ("not", "no", "nor", "never")}
 
 
 def kept_words(lang: str = "ru") -> tuple[str, ...]:
@@ -45,8 +51,13 @@ def kept_words(lang: str = "ru") -> tuple[str, ...]:
     return INTENSIFIERS[lang] + EVALUATIVE[lang]
 
 
-def negation_words(lang: str = "ru") -> tuple[str, ...]:
-    """:data:`NEGATIONS` of ``lang``; English adds the default list's ``…n't`` contractions."""
+def negation_words(lang: str = "ru", curated: bool = True) -> tuple[str, ...]:
+    """:data:`NEGATIONS` of ``lang``; English adds the default list's ``…n't`` contractions.
+
+    ``curated=False``: :data:`BASIC_NEGATIONS` (the pipeline with ``keep_sentiment_words=False``).
+    """
+    if not curated:
+        return BASIC_NEGATIONS[lang]
     if lang != "en":
         return NEGATIONS[lang]
     return NEGATIONS[lang] + tuple(w for w in default_stopwords("en") if w.endswith("n't"))

@@ -20,13 +20,13 @@ class TokenSteps:
             out: set[str] = set()
             for w in self.stopword_list if own_list else default_stopwords(self.lang):
                 out.update(self._normalize_word_list(w))
-            if not own_list:  # the default list would erase intensifiers and evaluative words
+            if not own_list and self.keep_sentiment_words:  # else the list erases intensifiers, evaluative words
                 for w in kept_words(self.lang):
                     out.difference_update(self._normalize_word_list(w))
             for w in self.extra_stopwords:
                 out.update(self._normalize_word_list(w))
             if self.keep_negations:
-                for w in negation_words(self.lang):
+                for w in negation_words(self.lang, curated=self.keep_sentiment_words):
                     out.difference_update(self._normalize_word_list(w))
             self._stopset = frozenset(out)
         return self._stopset
@@ -61,13 +61,14 @@ class TokenSteps:
                 t = toks[i]
                 if t in neg and i + 1 < n:
                     nxt = toks[i + 1]
-                    if nxt not in neg and LETTER_RE.search(nxt) and nxt[0] not in "<\x00":
+                    if nxt not in neg and LETTER_RE.search(nxt) and not nxt.startswith("<"):
                         out.append(t + "_" + nxt)
                         i += 2
                         continue
                 out.append(t)
                 i += 1
-            toks = [t for t in out if t != BOUNDARY_TOKEN]
+            # The clause marks (no letter: never joined) go once negation has seen them.
+            toks = [t for t in out if t != BOUNDARY_TOKEN] if self._boundaries else out
         if self.stopwords and toks:
             stop = self._stop_set()
             toks = [t for t in toks if t not in stop]
