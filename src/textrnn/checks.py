@@ -146,3 +146,32 @@ def parse_range(value: str | Sequence[int], what: str = "ngram_range") -> tuple[
     if lo < 1 or hi < lo or hi > 100:
         raise TextrnnError(f"{what} {lo},{hi} is invalid; expected 1 <= MIN <= MAX <= 100, e.g. 1,2", param)
     return lo, hi
+
+
+def df_counts(min_df: int | float, max_df: int | float, n_docs: int) -> tuple[float, float]:
+    """The document counts ``min_df`` and ``max_df`` stand for among ``n_docs`` documents
+    (scikit-learn's reading: an int is a count, a float a fraction of ``n_docs``)."""
+    low = min_df if isinstance(min_df, int) else min_df * n_docs
+    high = max_df if isinstance(max_df, int) else max_df * n_docs
+    return float(low), float(high)
+
+
+def check_df_counts(min_df: int | float, max_df: int | float, n_docs: int) -> None:
+    """Refuse ``min_df`` / ``max_df`` that no term of ``n_docs`` documents can meet, before any fitting.
+
+    Raises:
+        TextrnnError: ``min_df`` above the number of documents, or ``max_df`` allowing fewer
+            documents than ``min_df`` needs (the message names both values and the counts they mean).
+    """
+    low, high = df_counts(min_df, max_df, n_docs)
+
+    def said(name: str, value: int | float, count: float) -> str:
+        return f"{name}={value!r}" + ("" if isinstance(value, int) else f" ({count:g} of {n_docs} documents)")
+
+    if low > n_docs:
+        raise TextrnnError(f"{said('min_df', min_df, low)} keeps terms found in at least {low:g} documents, but there "
+                           f"are {n_docs} documents; expected min_df <= {n_docs}", param="min_df")
+    if high < low:
+        raise TextrnnError(f"{said('min_df', min_df, low)} and {said('max_df', max_df, high)} leave no term: a term "
+                           f"needs at least {low:g} and at most {high:g} of the {n_docs} documents; expected max_df to "
+                           f"allow at least as many documents as min_df", param=("min_df", "max_df"))

@@ -119,3 +119,20 @@ def test_tfidf_lr_still_refuses_bad_recurrent_options(extra, message, tmp_path, 
     code, out, err = run(capsys, "train", train, "--model", "tfidf-lr", "--out", tmp_path / "m", "--quiet", *extra)
     assert (code, out) == (2, "") and message in err, err
     assert not (tmp_path / "m").exists()
+
+
+def test_min_df_and_max_df_name_both_flags_and_the_counts(tmp_path, capsys):
+    three = tmp_path / "three.csv"
+    three.write_text("text,label\nкот спит,1\nкот ест,0\nпёс спит,1\nпёс ест,0\n", encoding="utf-8")
+    code, _, err = run_cli(capsys, "vectorize", three, "--min-df", "5")
+    assert code == 2 and err == ("textrnn: error: --min-df=5 keeps terms found in at least 5 documents, but there are "
+                                 "4 documents; expected --min-df <= 4\n")
+    code, _, err = run_cli(capsys, "vectorize", three, "--min-df", "2", "--max-df", "0.25")
+    assert code == 2 and err.startswith("textrnn: error: --min-df=2 and --max-df=0.25 (1 of 4 documents) leave no term")
+    code, _, err = run_cli(capsys, "train", three, "--out", tmp_path / "r", "--model", "tfidf-lr", "--min-df", "9")
+    assert code == 2 and "--min-df=9 keeps terms found in at least 9 documents, but there are 4 documents" in err
+    code, _, err = run_cli(capsys, "train", three, "--out", tmp_path / "r", "--model", "tfidf-lr", "--min-df", "2",
+                           "--max-df", "2", "--quiet")
+    assert code == 0, err
+    tfidf = json.loads((tmp_path / "r" / "config.json").read_text())["tfidf"]
+    assert tfidf["min_df"] == 2 and tfidf["max_df"] == 2

@@ -120,12 +120,15 @@ def test_predict_output_never_overwrites_input_columns(tiny_run_dir, tiny_csvs, 
 
 
 def test_predict_input_keeps_every_row(tiny_run_dir, tmp_path, capsys):
-    # a blank or whitespace-only line inside the table is an empty text (an error naming its line),
-    # never silently dropped, which would shift the output rows; blank lines at the end are fine
+    # a blank or whitespace-only line inside the table is an empty text (predicted, with a warning),
+    # never silently dropped, which would shift the output rows; blank lines at the end are dropped
     inner = tmp_path / "inner.csv"
     inner.write_text("text\nхороший фильм\n   \nплохой фильм\n", encoding="utf-8")
-    code, _, err = run(capsys, "predict", tiny_run_dir, "--input", inner, "--json")
-    assert code == 2 and "1 empty text(s) in column 'text' (line 3)" in err
+    code, out, err = run(capsys, "predict", tiny_run_dir, "--input", inner, "--json")
+    assert code == 0, err
+    assert [json.loads(x)["text"] for x in out.splitlines()] == ["хороший фильм", "   ", "плохой фильм"]
+    assert err == ("warning: text 2 is empty after preprocessing; its label is the model's answer for an empty "
+                   "text\n")
     trailing = tmp_path / "trailing.csv"
     trailing.write_text("text\nхороший фильм\nплохой фильм\n\n  \n", encoding="utf-8")
     code, out, err = run(capsys, "predict", tiny_run_dir, "--input", trailing, "--json")
@@ -172,7 +175,7 @@ def bad_files(tmp_path, demo_rows):
     empty.write_text("")
     header_only = write_csv(tmp_path / "header.csv", [])
     one_class = write_csv(tmp_path / "one.csv", [(t, "positive") for t, _ in demo_rows[:20]])
-    nan_text = write_csv(tmp_path / "nan.csv", [("хорошо", "1"), ("", "0"), ("плохо", "0")])
+    nan_label = write_csv(tmp_path / "nan.csv", [("хорошо", "1"), ("плохо", ""), ("", ""), ("плохо", "0")])
     no_label = write_csv(tmp_path / "nolabel.csv", [("a", "1")], header=("text", "sentiment"))
     no_text = write_csv(tmp_path / "notext.csv", [("a", "1")], header=("review", "label"))
     comma = tmp_path / "comma.csv"  # an unquoted comma in the first text: pandas would shift the columns
@@ -183,7 +186,7 @@ def bad_files(tmp_path, demo_rows):
         "empty": (empty, "is empty"),
         "header only": (header_only, "no rows"),
         "one class": (one_class, "single class"),
-        "empty text": (nan_text, "empty text(s) in column 'text' (line 3)"),
+        "empty label": (nan_label, "1 empty label(s) in column 'label' (line 3)"),
         "no label column": (no_label, "no label column 'label' or 'class'; columns are ['text', 'sentiment']"),
         "no text column": (no_text, "no text column 'text'; columns are ['review', 'label']"),
         "extra field": (comma, "is not a valid CSV file: line 2 has 3 fields, the header 2 (quote a text that contains commas)"),
@@ -191,7 +194,7 @@ def bad_files(tmp_path, demo_rows):
 
 
 @pytest.mark.parametrize(
-    "case", ["missing", "not utf-8", "empty", "header only", "one class", "empty text", "no label column", "no text column",
+    "case", ["missing", "not utf-8", "empty", "header only", "one class", "empty label", "no label column", "no text column",
              "extra field"]
 )
 def test_bad_training_input_is_one_line_exit_2_and_no_run_dir(case, tmp_path, demo_rows, capsys):
@@ -278,6 +281,15 @@ def test_console_script_exit_code_and_stderr(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("textrnn: error: model directory") and "Traceback" not in proc.stderr
+
+
+def test_version_prints_the_package_version(capsys):
+    import textrnn
+
+    code, out, err = run(capsys, "--version")
+    assert (code, out, err) == (0, f"textrnn {textrnn.__version__}\n", "")
+    proc = subprocess.run([sys.executable, "-m", "textrnn", "--version"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stdout == f"textrnn {textrnn.__version__}\n"
 
 
 def test_usage_errors_are_one_line_naming_the_option(capsys, tiny_csvs, tmp_path):
@@ -394,8 +406,70 @@ def test_predict_prints_label_probabilities_and_text_per_line(tiny_run_dir, caps
         label, probs, shown = line.split("\t")
         assert shown == text and label == ["negative", "positive"][p.argmax()]
         assert probs == f"p(negative)={p[0]:.3f}  p(positive)={p[1]:.3f}"
-    code, _, err = run(capsys, "predict", tiny_run_dir, "хорошо", "  ")
-    assert code == 2 and "text 2 is empty; give non-empty texts" in err
+    # an empty text (or one that preprocessing empties) gets the model's answer for an empty text
+    code, out, err = run(capsys, "predict", tiny_run_dir, "хорошо", "", "http://t.co/x")
+    assert code == 0, err
+    empty = textrnn.load(tiny_run_dir, device="cpu").predict_proba([""])[0]
+    assert [line.split("\t")[0] for line in out.splitlines()][1:] == [["negative", "positive"][empty.argmax()]] * 2
+    assert err == ("warning: 2 texts (the first: text 2) are empty after preprocessing; its label is the model's "
+                   "answer for an empty text\n")
     code, _, err = run(capsys, "predict", tiny_run_dir, "хорошо", "--batch-size", "0")
     assert code == 2 and "--batch-size must be >= 1, got 0" in err
 
+
+
+def test_encoding_and_separator_hints_name_the_flags(tmp_path, capsys):
+    rows = "".join(f"{t};{y}\n" for t, y in [("хорошо, очень", "1"), ("плохо", "0")] * 3)
+    semi = tmp_path / "semi.csv"
+    semi.write_bytes(("text;label\n" + rows).encode("cp1251"))
+    code, _, err = run(capsys, "train", semi, "--out", tmp_path / "r", "--model", "tfidf-lr", "--quiet")
+    assert code == 2 and err.endswith("it looks like cp1251; use --encoding cp1251\n"), err
+    code, _, err = run(capsys, "train", semi, "--out", tmp_path / "r", "--model", "tfidf-lr", "--quiet",
+                       "--encoding", "cp1251")
+    assert code == 2 and err == f"textrnn: error: {str(semi)!r}: header is 'text;label': use --sep ';'\n", err
+    code, _, err = run(capsys, "train", semi, "--out", tmp_path / "r", "--model", "tfidf-lr", "--quiet",
+                       "--encoding", "cp1251", "--sep", ";")
+    assert code == 0, err
+    code, out, err = run(capsys, "evaluate", tmp_path / "r", semi, "--encoding", "cp1251", "--sep", ";", "--json")
+    assert code == 0 and json.loads(out)["n"] == 6, err
+
+
+def test_train_leaves_out_texts_empty_before_or_after_preprocessing(tmp_path, demo_rows, capsys):
+    rows = demo_rows[:60] + [("   ", "positive"), ("", ""), ("http://t.co/x @user", "negative")]
+    train = write_csv(tmp_path / "train.csv", rows)
+    val = write_csv(tmp_path / "val.csv", demo_rows[60:80] + [("!!!", "positive")])
+    code, _, err = run(capsys, "train", train, "--val", val, "--out", tmp_path / "run", *FAST[:-1])
+    assert code == 0, err
+    assert "3 of 63 training texts are empty before or after preprocessing: left out" in err
+    assert "1 of 21 validation texts are empty before or after preprocessing: left out" in err
+    assert "60 training texts, 20 validation texts" in err
+
+
+def test_texts_cut_to_max_len_are_counted_at_training_and_prediction(tmp_path, demo_rows, capsys):
+    train = write_csv(tmp_path / "train.csv", demo_rows[:60])
+    val = write_csv(tmp_path / "val.csv", demo_rows[60:80])
+    from textrnn import Preprocessor
+
+    long = sum(1 for t in Preprocessor(lemmatize=True).transform([t for t, _ in demo_rows[:60]]) if len(t) > 6)
+    code, _, err = run(capsys, "train", train, "--val", val, "--out", tmp_path / "run", "--max-len", "6", *FAST[:-1])
+    assert code == 0, err
+    assert long > 10 and f"{long} training texts truncated to 6 tokens (max_len)" in err
+    code, out, err = run(capsys, "predict", tmp_path / "run", "раз два три четыре пять шесть семь", "раз два")
+    assert code == 0 and len(out.splitlines()) == 2
+    assert err == "1 text truncated to 6 tokens (max_len)\n"
+
+
+def test_a_csv_too_small_to_hold_out_validation_says_what_is_needed_before_preprocessing(tmp_path, capsys, monkeypatch):
+    from textrnn import Preprocessor
+
+    def no_preprocessing(self, *args, **kwargs):
+        raise AssertionError("preprocessing ran before the split size was checked")
+
+    monkeypatch.setattr(Preprocessor, "transform", no_preprocessing)
+    two = write_csv(tmp_path / "two.csv", [("хорошо", "1"), ("плохо", "0")])
+    code, _, err = run(capsys, "train", two, "--out", tmp_path / "run", *FAST)
+    assert code == 2 and err == (
+        "textrnn: error: no validation texts can be held out of 2 training text(s): each of the 2 labels has one "
+        "text, and holding out needs a label with at least 2 (then about 10% of each label is held out); give "
+        "validation data (--val) or more training texts\n")
+    assert not (tmp_path / "run").exists()

@@ -64,7 +64,22 @@ def test_generate_is_seeded_and_prints_the_prime_first(lm_run, capsys):
                            "--seed", "4", "--num-samples", "2")
     assert code == 0 and two.splitlines(keepends=True)[-1] == a.splitlines(keepends=True)[-1]
     code, out, err = run_cli(capsys, "generate", d / "run", "--prime", "Щhel", "--length", "5")
-    assert code == 0 and err.startswith("textrnn: warning: 1 prime character(s) not in the model's vocabulary") and "'Щ'" in err
+    assert code == 0 and "textrnn: warning: 1 prime character(s) not in the model's vocabulary" in err and "'Щ'" in err
+
+
+def test_generate_without_a_seed_says_the_one_it_drew(lm_run, capsys):
+    import re
+
+    d, _ = lm_run
+    gen = ["generate", d / "run", "--prime", "hel", "--length", "40", "--temperature", "1.0", "--num-samples", "2"]
+    code, out, err = run_cli(capsys, *gen)
+    m = re.fullmatch(r"textrnn: seed (\d+) \(pass --seed (\d+) to generate the same text again\)\n", err)
+    assert code == 0 and m and m.group(1) == m.group(2), err
+    code, again, err = run_cli(capsys, *gen, "--seed", m.group(1))
+    assert code == 0 and again == out and err == ""
+    # greedy decoding draws nothing: no seed to tell
+    code, _, err = run_cli(capsys, "generate", d / "run", "--prime", "hel", "--length", "5", "--temperature", "0")
+    assert code == 0 and err == ""
 
 
 def test_both_spellings_of_the_lm_options_train_the_same_model(tmp_path, capsys):

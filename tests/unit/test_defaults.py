@@ -52,3 +52,16 @@ def test_a_spec_name_changes_only_cell_direction_and_pooling():
     expected = {**ModelConfig().to_dict(), "cell": "lstm", "bidirectional": False, "pooling": "attention", "hidden_size": 64}
     assert spec.model_config.to_dict() == expected
     assert build_from_spec("gru", device="cpu").model_config.pooling == ModelConfig().pooling
+
+
+def test_the_preprocessor_signature_reads_its_defaults_from_text_defaults():
+    import inspect
+
+    from textrnn.text import DEFAULTS, Preprocessor
+
+    signature = inspect.signature(Preprocessor).parameters
+    assert set(signature) - {"unknown"} == set(DEFAULTS)
+    assert Preprocessor().get_params() == DEFAULTS
+    for name, value in DEFAULTS.items():
+        if not isinstance(value, (list, dict)) and value is not None:
+            assert signature[name].default == value, name

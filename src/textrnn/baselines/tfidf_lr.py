@@ -24,7 +24,8 @@ from sklearn.linear_model import LogisticRegression
 
 from textrnn.baselines.vectorize import ANALYZERS, TextVectorizer
 from textrnn.checks import check_seed
-from textrnn.data.tables import sorted_labels
+from textrnn.data.lengths import count_empty, drop_empty, report_empty_predictions
+from textrnn.data.tables import check_label_sets, label_positions, normalize_labels
 from textrnn.errors import TextrnnError
 from textrnn.files import atomic_dir, read_json, write_json
 from textrnn.logs import get_logger
@@ -117,11 +118,7 @@ class TfidfLogisticRegression:
             raise TextrnnError("the classifier is not trained; call fit() or load() first")
 
     def _targets(self, labels: Sequence[str]) -> np.ndarray:
-        index = {name: i for i, name in enumerate(self.labels_)}
-        unknown = sorted(set(labels) - set(index))
-        if unknown:
-            raise TextrnnError(f"labels {unknown[:10]} are not known to the model (labels: {self.labels_})")
-        return np.array([index[y] for y in labels], dtype=np.int64)
+        return np.array(label_positions(labels, self.labels_), dtype=np.int64)
 
     # -- training ---------------------------------------------------------------------
 
@@ -146,27 +143,27 @@ class TfidfLogisticRegression:
         """
         import warnings
 
-        texts, labels = list(texts), [str(y) for y in labels]
+        texts, labels = list(texts), normalize_labels(labels)
         if len(texts) != len(labels):
             raise TextrnnError(f"{len(texts)} texts but {len(labels)} labels")
         if not texts:
             raise TextrnnError("no training texts")
-        names = sorted_labels(labels)
-        if len(names) < 2:
-            raise TextrnnError(f"the training data has a single class {names!r}; a classifier needs at least 2 labels")
+        tokens = train_tokens if train_tokens is not None else self.tokenize(texts)
+        if len(tokens) != len(texts):
+            raise TextrnnError(f"{len(texts)} texts but {len(tokens)} token lists")
+        if count_empty(tokens) == len(tokens):
+            raise TextrnnError(f"all {len(tokens)} training texts are empty after preprocessing ({self.preprocessor!r}); "
+                               f"nothing to learn from")
+        tokens, texts, labels = drop_empty(tokens, texts, labels, say=None if quiet else log.info)
+        names = check_label_sets(labels)
         if val_texts is not None:
             if val_labels is None:
                 raise TextrnnError("validation texts given without validation labels")
             val_labels = [str(y) for y in val_labels]
             if len(val_texts) != len(val_labels):
                 raise TextrnnError(f"{len(val_texts)} validation texts but {len(val_labels)} labels")
-            unseen = sorted(set(val_labels) - set(names))
-            if unseen:
-                raise TextrnnError(f"validation labels {unseen} do not occur in the training data (labels: {names})")
+            check_label_sets(labels, val_labels)
         start = time.perf_counter()
-        tokens = train_tokens if train_tokens is not None else self.tokenize(texts)
-        if len(tokens) != len(texts):
-            raise TextrnnError(f"{len(texts)} texts but {len(tokens)} token lists")
         self.labels_ = names
         X = self.vectorizer_.fit_transform(tokens)
         y = self._targets(labels)
@@ -180,8 +177,10 @@ class TfidfLogisticRegression:
         val = None
         if val_texts is not None:
             vt = val_tokens if val_tokens is not None else self.tokenize(val_texts)
-            pred = self._proba_from_tokens(vt).argmax(1)
-            val = classification_metrics(self._targets(val_labels), pred, self.labels_)
+            vt, vl = drop_empty(vt, val_labels, what="validation texts", say=None if quiet else log.info)
+            if vt:
+                pred = self._proba_from_tokens(vt).argmax(1)
+                val = classification_metrics(self._targets(vl), pred, self.labels_)
         self.history_ = []
         self.summary_ = {
             "val": val, "train_seconds": train_seconds,
@@ -201,6 +200,7 @@ class TfidfLogisticRegression:
     # -- prediction -------------------------------------------------------------------
 
     def _proba_from_tokens(self, tokens: list[list[str]]) -> np.ndarray:
+        report_empty_predictions(tokens)
         X = self.vectorizer_.transform(tokens)
         return self.model_.predict_proba(X).astype(np.float32)
 

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from textrnn.checks import parse_range
+from textrnn.checks import check_df_counts, parse_range
 from textrnn.errors import TextrnnError
 
 KINDS = ("binary", "count", "tfidf")
@@ -175,6 +175,7 @@ class TextVectorizer:
                 (empty documents, too strict ``min_df`` / ``max_df``).
         """
         token_lists = self._check_tokens(list(token_lists))
+        check_df_counts(self.min_df, self.max_df, len(token_lists))
         parts, mats = [], []
         for part in self._part_names():
             vec = self._make(part)

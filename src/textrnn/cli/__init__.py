@@ -32,6 +32,20 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from textrnn import __version__
+
+        print(f"textrnn {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                       help="Print textrnn's version and exit.")) -> None:
+    """Recurrent neural networks for text, Russian first."""
+
+
 from textrnn.cli.classify import (  # noqa: E402
     demo_command,
     evaluate_command,
@@ -72,9 +86,10 @@ def error_line(error: TextrnnError) -> str:
     if not param:
         return message
     parts = re.split(r"""('[^']*'|"[^"]*")""", message)  # odd parts are quoted (repr uses " when a value holds ')
-    for i in range(0, len(parts), 2):
-        parts[i] = re.sub(rf"\bset {re.escape(param)}\b", f"pass {flag(param)}", parts[i])
-        parts[i] = re.sub(rf"(?<![\w-]){re.escape(param)}\b", flag(param), parts[i])
+    for name in (param,) if isinstance(param, str) else param:  # one parameter, or a tuple of them
+        for i in range(0, len(parts), 2):
+            parts[i] = re.sub(rf"\bset {re.escape(name)}\b", f"pass {flag(name)}", parts[i])
+            parts[i] = re.sub(rf"(?<![\w-]){re.escape(name)}\b", flag(name), parts[i])
     return "".join(parts)
 
 

@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 
+from textrnn.cli.options import ENCODING, SEP, parse_df
 from textrnn.errors import TextrnnError
 
 
@@ -25,14 +26,6 @@ def _preprocessor(lang: str, lemmatize: bool, stem: bool, stopwords: bool):
     return Preprocessor(lang=lang, lemmatize=lemmatize, stem=stem, stopwords=stopwords)
 
 
-def _min_df(value: str):
-    try:
-        v = float(value)
-    except ValueError:
-        raise TextrnnError(f"min-df {value!r} is invalid; expected an integer >= 1 or a fraction in [0, 1]") from None
-    return int(v) if v.is_integer() and v >= 1 else v
-
-
 def vectorize_command(
     input_csv: Path = typer.Argument(..., help="CSV with a text column."),
     kind: str = typer.Option("tfidf", "--kind", help="binary, count, tfidf (scikit-learn) or textbook (lecture formulas)."),
@@ -40,7 +33,7 @@ def vectorize_command(
     analyzer: str = typer.Option("word", "--analyzer", help="word, char_wb or word+char (not for --kind textbook)."),
     char_ngram_range: str = typer.Option("2,5", "--char-ngram-range", help="Character n-grams MIN,MAX for char_wb."),
     min_df: str = typer.Option("1", "--min-df", help="Drop terms in fewer documents (int) or a smaller fraction (float)."),
-    max_df: float = typer.Option(1.0, "--max-df", help="Drop terms in more than this fraction of documents (a whole number above 1: this many documents)."),
+    max_df: str = typer.Option("1.0", "--max-df", help="Drop terms in more than this fraction of documents (a whole number above 1: this many documents)."),
     max_features: Optional[int] = typer.Option(None, "--max-features", help="Keep only the most frequent terms."),
     sublinear_tf: bool = typer.Option(False, "--sublinear-tf", help="tf -> 1 + ln(tf) (kind tfidf)."),
     top: int = typer.Option(5, "--top", help="Terms shown per document."),
@@ -48,6 +41,8 @@ def vectorize_command(
     output: Optional[Path] = typer.Option(None, "--output", help="Write the matrix here (.npz, scipy sparse) "
                                           "and the vocabulary to the same name with .vocab.json, instead of printing."),
     text_col: str = typer.Option("text", "--text-col", help="Column with the texts."),
+    encoding: Optional[str] = ENCODING,
+    sep: Optional[str] = SEP,
     lang: str = typer.Option("ru", "--lang", help="Preprocessing language: ru or en."),
     lemmatize: bool = typer.Option(False, "--lemmatize", help="Lemmatise tokens (pymorphy3, Russian)."),
     stem: bool = typer.Option(False, "--stem", help="Stem tokens (Snowball)."),
@@ -83,7 +78,7 @@ def vectorize_command(
         vocab_path = output.with_suffix(".vocab.json")
         for p in (output, vocab_path):
             check_output_file(p, force)  # not a directory, its directory exists, not overwritten without --force
-    _, texts = read_texts(input_csv, text_col)
+    _, texts = read_texts(input_csv, text_col, encoding, sep)
     pre = _preprocessor(lang, lemmatize, stem, stopwords)
     tokens = pre.transform(texts)
     if kind == "textbook":
@@ -92,7 +87,8 @@ def vectorize_command(
                  "idf_formula": "log10(n_docs / df)", "tf_formula": "n_t / sum_k n_k"}
     else:
         vec = TextVectorizer(kind=kind, analyzer=analyzer, word_ngram_range=word_range, char_ngram_range=char_range,
-                             min_df=_min_df(min_df), max_df=int(max_df) if max_df > 1 and float(max_df).is_integer() else max_df, max_features=max_features, sublinear_tf=sublinear_tf)
+                             min_df=parse_df(min_df, "min_df"), max_df=parse_df(max_df, "max_df"),
+                             max_features=max_features, sublinear_tf=sublinear_tf)
         X = vec.fit_transform(tokens)
         terms = vec.terms()
         vocab = {"kind": kind, **vec.params(), "terms": terms}
@@ -134,6 +130,8 @@ def compare_command(
     out: Path = typer.Option(..., "--out", help="Directory for compare.json and compare.md."),
     text_col: str = typer.Option("text", "--text-col", help="Column with the texts."),
     label_col: Optional[str] = typer.Option(None, "--label-col", help="Column with the labels [default: label, else class]."),
+    encoding: Optional[str] = ENCODING,
+    sep: Optional[str] = SEP,
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N (recurrent models)."),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads for torch [default: one per core]."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out directory."),
@@ -150,10 +148,10 @@ def compare_command(
     seed_list(seeds)
     specs = parse_specs(models)
     set_threads(threads)
-    train = read_labeled_csv(train_csv, text_col, label_col)
+    train = read_labeled_csv(train_csv, text_col, label_col, encoding, sep)
     other_col = label_col if label_col is not None else train.label_col
-    val_data = read_labeled_csv(val, text_col, other_col) if val else None
-    test_data = read_labeled_csv(test, text_col, other_col)
+    val_data = read_labeled_csv(val, text_col, other_col, encoding, sep) if val else None
+    test_data = read_labeled_csv(test, text_col, other_col, encoding, sep)
     log = None if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     report = compare_models(train, test_data, specs, val=val_data, seeds=seeds, device=device, log=log)
     import shlex
@@ -164,6 +162,7 @@ def compare_command(
         argv += ["--text-col", text_col]
     if label_col is not None:
         argv += ["--label-col", label_col]
+    argv += (["--encoding", encoding] if encoding else []) + (["--sep", sep] if sep else [])
     write_report(report, out, force=force, command=" ".join(shlex.quote(a) for a in argv))
     print(format_table(report))
     if not quiet:

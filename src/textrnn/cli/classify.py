@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from textrnn.cli.options import (EMBEDDINGS, FORCE, MODEL, QUIET, TFIDF, TRAINING, VOCAB, WORKERS, device_option,
+from textrnn.cli.options import (EMBEDDINGS, ENCODING, FORCE, MODEL, SEP, parse_df, QUIET, TFIDF, TRAINING, VOCAB, WORKERS, device_option,
                                  preprocessing_group, with_groups)
 from textrnn.cli.preprocess import preprocessor_from_options
 from textrnn.data.tables import read_header, read_labeled_csv, read_texts
@@ -69,7 +69,8 @@ def build_classifier(model: Cell, preprocessing: dict, vocab: dict, arch: dict, 
         from textrnn.checks import parse_range
 
         return TfidfLogisticRegression(preprocessor=pre, analyzer=tfidf["analyzer"], C=tfidf["C"], seed=training["seed"],
-                                       word_ngram_range=parse_range(tfidf["ngram_range"], "ngram_range"))
+                                       word_ngram_range=parse_range(tfidf["ngram_range"], "ngram_range"),
+                                       min_df=parse_df(tfidf["min_df"], "min_df"), max_df=parse_df(tfidf["max_df"], "max_df"))
     from textrnn.training.classifier import RecurrentTextClassifier
 
     return RecurrentTextClassifier(pre, vocab_config, model_config, train_config, device=device, **embeddings)
@@ -83,6 +84,8 @@ def train_command(
     text_col: str = typer.Option("text", "--text-col", help="Column with the texts."),
     label_col: Optional[str] = typer.Option(None, "--label-col", help="Column with the labels [default: label, else class]."),
     model: Cell = typer.Option(Cell.gru, "--model", help="Recurrent cell, or the TF-IDF + logistic regression baseline."),
+    encoding: Optional[str] = ENCODING,
+    sep: Optional[str] = SEP,
     workers: int = WORKERS,
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Keep preprocessed files on disk ($TEXTRNN_CACHE_DIR or ~/.cache/textrnn)."),
     device: str = device_option(),
@@ -100,9 +103,13 @@ def train_command(
 
     check_out_dir(out, force)  # fail before any work
     clf = build_classifier(model, preprocessing, vocab, arch, training, embeddings, tfidf, device)
-    train = read_labeled_csv(train_csv, text_col, label_col)
+    train = read_labeled_csv(train_csv, text_col, label_col, encoding, sep)
     val_label_col = train.label_col if label_col is None and train.label_col != "label" else label_col
-    val_data = read_labeled_csv(val, text_col, val_label_col) if val else None
+    val_data = read_labeled_csv(val, text_col, val_label_col, encoding, sep) if val else None
+    if val is None and model != Cell.tfidf_lr:  # the recurrent model holds validation out: can it?
+        from textrnn.data.splits import check_holdout
+
+        check_holdout(train.labels)  # before preprocessing a large file
     train_tokens = tokenize_file(train_csv, train.texts, clf.preprocessor, cache=cache, workers=workers, quiet=quiet)
     val_tokens = tokenize_file(val, val_data.texts, clf.preprocessor, cache=cache, workers=workers, quiet=quiet) if val else None
     start = time.perf_counter()
@@ -136,14 +143,16 @@ def evaluate_command(
     text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column [default: the one used in training]."),
     label_col: Optional[str] = typer.Option(None, "--label-col", help="Label column [default: the one used in training if the file has it, else label, else class]."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    encoding: Optional[str] = ENCODING,
+    sep: Optional[str] = SEP,
     device: str = device_option(),
 ) -> None:
     """Score a trained model on a labelled CSV: accuracy, macro-F1, per-class scores."""
     clf = _load_classifier(run_dir, device)
     trained_on = _trained_on(clf)
-    if label_col is None and trained_on.get("label_col") in read_header(test_csv):
+    if label_col is None and trained_on.get("label_col") in read_header(test_csv, encoding, sep):
         label_col = trained_on["label_col"]  # the training label column, where the file has it
-    data = read_labeled_csv(test_csv, text_col or trained_on.get("text_col") or "text", label_col)
+    data = read_labeled_csv(test_csv, text_col or trained_on.get("text_col") or "text", label_col, encoding, sep)
     metrics = clf.evaluate(data.texts, data.labels)
     if as_json:
         keys = ("accuracy", "macro_f1", "n", "per_class", "confusion_matrix", "seconds")
@@ -160,6 +169,8 @@ def predict_command(
     text_col: Optional[str] = typer.Option(None, "--text-col", help="Text column of --input [default: the one used in training, else text]."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON lines instead of a table."),
     batch_size: int = typer.Option(256, "--batch-size", help="Texts per batch."),
+    encoding: Optional[str] = ENCODING,
+    sep: Optional[str] = SEP,
     device: str = device_option(),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --output file."),
 ) -> None:
@@ -177,16 +188,13 @@ def predict_command(
         raise TextrnnError(f"--batch-size must be >= 1, got {batch_size}")
     clf = _load_classifier(run_dir, device)
     if input_csv:
-        df, items = read_texts(input_csv, text_col or _trained_on(clf).get("text_col") or "text")
+        df, items = read_texts(input_csv, text_col or _trained_on(clf).get("text_col") or "text", encoding, sep)
         added = ["label_pred"] + [f"p_{name}" for name in clf.labels_]
         clash = [c for c in added if c in df.columns]
         if output and clash:
             raise TextrnnError(f"{str(input_csv)!r} already has column(s) {clash}, which --output would overwrite; "
                                f"rename or drop them first")
     else:
-        empty = [i + 1 for i, t in enumerate(texts) if not t.strip()]
-        if empty:
-            raise TextrnnError(f"text {empty[0]} is empty; give non-empty texts")
         df, items = None, list(texts)
     proba = clf.predict_proba(items, batch_size=batch_size)
     pred = [clf.labels_[i] for i in proba.argmax(1)]

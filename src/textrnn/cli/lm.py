@@ -82,7 +82,8 @@ def generate_command(
     length: int = typer.Option(500, "--length", help="Characters to generate (at most; line mode stops at <eos>)."),
     temperature: float = typer.Option(0.8, "--temperature", help="Sampling temperature; 0 = greedy."),
     top_k: int = typer.Option(0, "--top-k", help="Sample among the K most likely characters (0 = all)."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Sampler seed: the same seed gives the same text."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Sampler seed: the same seed gives the same text "
+                                       "[default: a random one, printed on stderr]."),
     num_samples: int = typer.Option(1, "--num-samples", help="Number of samples (line mode: lines)."),
 ) -> None:
     """Generate text with a character-level language model."""
@@ -97,6 +98,11 @@ def generate_command(
         if seed + num_samples - 1 > MAX_SEED:  # sample i uses seed + i
             raise TextrnnError(f"--seed + --num-samples - 1 must be <= {MAX_SEED}, got {seed + num_samples - 1}")
     lm = _load_lm(run_dir)
+    if seed is None and temperature > 0:  # a random text, but one that can be repeated
+        import secrets
+
+        seed = secrets.randbelow(MAX_SEED - num_samples + 2)
+        print(f"textrnn: seed {seed} (pass --seed {seed} to generate the same text again)", file=sys.stderr)
     for i in range(num_samples):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UnknownCharWarning)

@@ -22,7 +22,9 @@ import typer
 
 from textrnn.config import (CharLMConfig, LMTrainConfig, ModelConfig, Seq2SeqConfig, Seq2SeqTrainConfig, TaggerConfig,
                             TaggerTrainConfig, TrainConfig, VocabConfig)
+from textrnn.errors import TextrnnError
 from textrnn.text import DEFAULTS
+from textrnn.text.stopwords import EVALUATIVE, INTENSIFIERS, NEGATIONS
 
 Group = list[tuple[str, Any, Any]]  # (parameter name, annotation, typer.Option)
 
@@ -112,7 +114,34 @@ TFIDF: Group = [
     ("analyzer", str, opt("word", "--analyzer", help="tfidf-lr only: word, char_wb or word+char.")),
     ("ngram_range", str, opt("1,2", "--ngram-range", help="tfidf-lr only: word n-gram range MIN,MAX.")),
     ("C", float, opt(4.0, "--C", help="tfidf-lr only: inverse regularisation strength of logistic regression.")),
+    ("min_df", str, opt("1", "--min-df", help="tfidf-lr only: drop terms in fewer training documents (int) or a smaller "
+                        "fraction of them (float).")),
+    ("max_df", str, opt("1.0", "--max-df", help="tfidf-lr only: drop terms in more than this fraction of training "
+                        "documents (a whole number above 1: this many documents).")),
 ]
+
+
+def parse_df(value: str | float, name: str) -> int | float:
+    """A ``--min-df`` / ``--max-df`` value: a whole number >= 1 counts documents (``1.0`` for max_df
+    is the fraction 1, every document), anything else is a fraction.
+
+    Raises:
+        TextrnnError: not a number.
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TextrnnError(f"{name}={value!r} is invalid; expected an integer >= 1 (documents) or a fraction in [0, 1]",
+                           param=name) from None
+    whole = v.is_integer() and (v > 1 or (v == 1 and name == "min_df"))
+    return int(v) if whole else v
+
+
+_STOPWORDS_HELP = (
+    "Drop stop words. Words that carry sentiment are kept, though the stop-word list holds them: negations ("
+    + ", ".join(NEGATIONS["ru"]) + "), intensifiers (" + ", ".join(INTENSIFIERS["ru"][:6]) + "...) and evaluative "
+    "words (" + ", ".join(EVALUATIVE["ru"][:5]) + "...); English alike (not, never, very, good...)."
+)
 
 
 def preprocessing_group(lemmatize_help: str, lemmatize_default: bool | None = False) -> Group:
@@ -123,16 +152,20 @@ def preprocessing_group(lemmatize_help: str, lemmatize_default: bool | None = Fa
         ("lang", Lang, opt(Lang(d["lang"]), "--lang", help="Language: ru or en (en: English stemmer and stop words).")),
         ("lemmatize", Optional[bool] if lemmatize_default is None else bool,
          opt(lemmatize_default, *lemmatize_flags, help=lemmatize_help)),
+        ("lemma_overrides_file", Optional[Path], opt(None, "--lemma-overrides", help="UTF-8 TSV, word<TAB>lemma a line: "
+                                                     "lemmas used instead of pymorphy3's (with --lemmatize); saved with "
+                                                     "the model. Known dictionary errors (счастья -> счастье) are fixed anyway.")),
         ("stem", bool, opt(d["stem"], "--stem", help="Replace words by their Snowball stem.")),
-        ("stopwords", bool, opt(d["stopwords"], "--stopwords/--no-stopwords", help="Drop stop words (negations are kept).")),
+        ("stopwords", bool, opt(d["stopwords"], "--stopwords/--no-stopwords", help=_STOPWORDS_HELP)),
         ("stopwords_file", Optional[Path], opt(None, "--stopwords-file", help="UTF-8 file, one stop word a line, added to "
                                                "the list (see --replace-stopwords).")),
         ("replace_stopwords", bool, opt(False, "--replace-stopwords",
                                         help="--stopwords-file replaces the default list instead of adding to it.")),
         ("negation", bool, opt(d["negation"], "--negation/--no-negation",
-                               help="Join a whole-word 'не'/'ни' to the next word: не_нравиться.")),
+                               help="Join a whole-word 'не'/'ни' to the next word: не_нравиться (not across punctuation).")),
         ("emoticons", str, opt(d["emoticons"], "--emoticons",
-                               help="remove, tokens (<smile>/<sad>) or keep. Tweets' labels leak via emoticons.")),
+                               help="remove, tokens (<smile>/<sad>) or keep (each emoticon or emoji a token of its own). "
+                                    "Tweets' labels leak via emoticons.")),
         ("digits", str, opt(d["digits"], "--digits", help="keep, replace (<num>) or drop.")),
         ("hashtags", str, opt(d["hashtags"], "--hashtags", help="word (keep the word of #word) or remove.")),
         ("tokenizer", str, opt(d["tokenizer"], "--tokenizer", help="razdel or regex (faster, simpler).")),
@@ -147,6 +180,9 @@ def preprocessing_group(lemmatize_help: str, lemmatize_default: bool | None = Fa
 
 
 WORKERS = opt(1, "--workers", min=0, help="Processes for large inputs (0 = one per CPU).")
+ENCODING = opt(None, "--encoding", help="Text encoding of the input CSV files [default: utf-8]; a file that looks "
+               "like cp1251 or UTF-16 is named so in the error.")
+SEP = opt(None, "--sep", help="Field separator of the input CSV files: one character, '\\t' for tab [default: ','].")
 FORCE = opt(False, "--force", help="Replace an existing output (otherwise refused).")
 QUIET = opt(False, "--quiet", "-q", help="No progress bar or log lines.")
 

@@ -9,9 +9,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from textrnn.cli.options import WORKERS, preprocessing_group, with_groups
+from textrnn.cli.options import ENCODING, SEP, WORKERS, preprocessing_group, with_groups
 from textrnn.errors import TextrnnError
 from textrnn.text import Preprocessor
+from textrnn.text.overrides import read_lemma_overrides
 
 
 def read_word_file(path: str | os.PathLike) -> list[str]:
@@ -33,13 +34,15 @@ def read_word_file(path: str | os.PathLike) -> list[str]:
 
 
 def preprocessor_from_options(recurrent: bool = False, stopwords_file: str | os.PathLike | None = None,
-                              replace_stopwords: bool = False, **options) -> Preprocessor:
+                              replace_stopwords: bool = False, lemma_overrides_file: str | os.PathLike | None = None,
+                              **options) -> Preprocessor:
     """The :class:`Preprocessor` the command-line preprocessing options describe (see
     :func:`textrnn.config.classifier_preprocessing` for the ``lemmatize=None`` default).
 
     Raises:
         TextrnnError: an invalid value or combination (``--lemmatize`` with ``--stem`` or with
-            ``--lang en``, ``--replace-stopwords`` without a file, a bad file).
+            ``--lang en``, ``--replace-stopwords`` without a file, a bad file, ``--lemma-overrides``
+            without lemmas).
     """
     from textrnn.config import classifier_preprocessing
 
@@ -49,6 +52,8 @@ def preprocessor_from_options(recurrent: bool = False, stopwords_file: str | os.
         raise TextrnnError("--lemmatize and --stem are exclusive; expected at most one of them")
     if stopwords_file is not None:
         options["stopword_list" if replace_stopwords else "extra_stopwords"] = read_word_file(stopwords_file)
+    if lemma_overrides_file is not None:
+        options["lemma_overrides"] = read_lemma_overrides(lemma_overrides_file)
     options["lang"] = (options.get("lang") or "ru").lower()
     return classifier_preprocessing(recurrent, **options)
 
@@ -66,6 +71,8 @@ def preprocess_command(
         Optional[Path], typer.Option("--output", "-o", help="Output CSV: the input columns plus 'tokens'.")
     ] = None,
     text_col: Annotated[str, typer.Option("--text-col", help="Column holding the texts.")] = "text",
+    encoding: Optional[str] = ENCODING,
+    sep: Optional[str] = SEP,
     workers: int = WORKERS,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --output file.")] = False,
     preprocessing: dict = None,
@@ -100,7 +107,7 @@ def preprocess_command(
 
     check_output_file(output, force)  # its directory must exist (and not be a file): fail before any work
 
-    df = read_csv_table(input, keep_blank_lines=True)  # one output row per input line
+    df = read_csv_table(input, keep_blank_lines=True, encoding=encoding, sep=sep)  # one output row per input line
     if text_col not in df.columns:
         raise TextrnnError(f"{str(input)!r} has no text column {text_col!r}; columns are {list(df.columns)}")
     if "tokens" in df.columns:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import textrnn
-from textrnn.data.tables import LabeledTexts
+from textrnn.data.tables import LabeledTexts, label_key
 from textrnn.devices import resolve_device
 from textrnn.errors import TextrnnError
 from textrnn.files import atomic_dir, write_json
@@ -95,7 +95,8 @@ def compare_models(
     # Build every model once up front so a bad option fails before any training.
     for spec in specs:
         build_from_spec(spec, seed=seed_values[0], device=device)
-    unknown = sorted(set(test.labels) - set(train.labels))
+    known = {label_key(y) for y in train.labels}
+    unknown = sorted({y for y in test.labels if label_key(y) not in known})
     if unknown:
         raise TextrnnError(f"test labels {unknown[:10]} do not occur in the training data")
     log = log or (lambda _msg: None)

@@ -11,6 +11,7 @@ import torch
 
 from textrnn.config import ModelConfig, VocabConfig
 from textrnn.data.batching import EncodedTexts
+from textrnn.data.lengths import report_empty_predictions, report_truncated
 from textrnn.devices import resolve_device
 from textrnn.errors import TextrnnError
 from textrnn.inference.weights import load_weights, prefix_renames
@@ -68,14 +69,19 @@ class ClassifierPredictor:
         return encode_texts(token_lists, self.vocab, self.vocab_config.max_len, self.model_config, labels, self.labels_)
 
     def predict_logits(self, texts: Sequence[str], batch_size: int = 256) -> torch.Tensor:
-        """Logits ``(n, num_outputs) float32`` for raw texts, in input order.
+        """Logits ``(n, num_outputs) float32`` for raw texts, in input order. An empty text (also
+        one emptied by preprocessing) gets the model's answer for an empty text, with a warning in
+        the log; the log also counts texts cut to ``max_len`` tokens.
 
         Raises:
             TextrnnError: ``batch_size`` < 1 or ``texts`` is a single string.
         """
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise TextrnnError(f"batch_size must be an integer >= 1, got {batch_size!r}", param="batch_size")
-        return predict_logits(self.model, self.encode(self.tokenize(texts)), batch_size=batch_size, device=self.device)
+        tokens = self.tokenize(texts)
+        report_empty_predictions(tokens)
+        report_truncated(tokens, self.vocab_config.max_len)
+        return predict_logits(self.model, self.encode(tokens), batch_size=batch_size, device=self.device)
 
     def predict_proba(self, texts: Sequence[str], batch_size: int = 256) -> np.ndarray:
         """Class probabilities ``(n, n_classes) float32``; columns follow ``labels_``."""

@@ -17,7 +17,7 @@ from torch import nn
 from textrnn.config import ModelConfig
 from textrnn.data.batching import EncodedTexts, iter_batches, n_batches, to_device
 from textrnn.data.subwords import add_subword_channels
-from textrnn.data.tables import sorted_labels
+from textrnn.data.tables import check_label_sets, label_positions
 from textrnn.errors import TextrnnError
 from textrnn.tasks.metrics import classification_metrics
 from textrnn.vocab import Vocab
@@ -38,32 +38,22 @@ def check_monitor(monitor: str) -> str:
 
 
 def check_labels(train_labels: Sequence[str], val_labels: Sequence[str] | None = None) -> list[str]:
-    """The sorted label set of ``train_labels`` (numeric order if all are integers).
+    """The sorted label set of ``train_labels`` (numeric order if all are integers; ``1`` and
+    ``1.0`` one class, spelled as training spells it most often).
 
     Raises:
         TextrnnError: a single class, or validation labels that training lacks.
     """
-    names = sorted_labels(list(train_labels))
-    if len(names) < 2:
-        raise TextrnnError(f"the training data has a single class {names!r}; a classifier needs at least 2 labels")
-    if val_labels is not None:
-        unseen = sorted(set(val_labels) - set(names))
-        if unseen:
-            raise TextrnnError(f"validation labels {unseen} do not occur in the training data (labels: {names})")
-    return names
+    return check_label_sets(train_labels, val_labels)
 
 
 def label_indices(labels: Sequence[str], names: Sequence[str]) -> torch.Tensor:
-    """``(n,) int64`` class indices of ``labels`` in ``names``.
+    """``(n,) int64`` class indices of ``labels`` in ``names`` (numbers matched by value).
 
     Raises:
         TextrnnError: a label not in ``names``.
     """
-    index = {name: i for i, name in enumerate(names)}
-    unknown = sorted(set(labels) - set(index))
-    if unknown:
-        raise TextrnnError(f"labels {unknown[:10]} are not known to the model (labels: {list(names)})")
-    return torch.tensor([index[y] for y in labels], dtype=torch.int64)
+    return torch.tensor(label_positions(labels, names), dtype=torch.int64)
 
 
 def encode_texts(token_lists: Sequence[Sequence[str]], vocab: Vocab, max_len: int, model: ModelConfig,

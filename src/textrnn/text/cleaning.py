@@ -6,11 +6,14 @@ import html
 import math
 from typing import Any, Sequence
 
-from textrnn.text.emoticons import _emoticons_to_placeholders, _remove_emoticons
+from textrnn.text.emoticons import _emoticons_to_placeholders, _keep_emoticons, _remove_emoticons, kept_emoticon
 from textrnn.text.patterns import (
+    _NON_WORD_ANY_RE,
     _NON_WORD_RE,
+    _PH_BOUNDARY,
     _PH_NUM,
-    _PLACEHOLDERS,
+    BOUNDARY_RE,
+    BOUNDARY_TOKEN,
     _SEP,
     ACCENT_RE,
     DIGITS_RE,
@@ -26,7 +29,10 @@ from textrnn.text.patterns import (
 class CleaningSteps:
     """The character-level steps of :class:`~textrnn.text.pipeline.Preprocessor` (a base class of it).
 
-    The methods read the pipeline's options (``self.strip_html``, ``self.emoticons``, …).
+    The methods read the pipeline's options (``self.strip_html``, ``self.emoticons``, …) and what
+    its constructor derives from them: ``_boundaries`` (clause punctuation leaves a mark that
+    negation never joins across), ``_whole_emoticons`` (emoticons are kept as tokens of their own)
+    and ``_placeholders`` (the internal words mapped to their tokens).
     """
 
     def _clean(self, text: Any) -> str:
@@ -61,6 +67,8 @@ class CleaningSteps:
             text = _emoticons_to_placeholders(text)
         elif self.emoticons == "remove" and not self.remove_punctuation:
             text = _remove_emoticons(text)
+        elif self._whole_emoticons:
+            text = _keep_emoticons(text)
         if self.lowercase:
             text = text.lower()
         if self.replace_yo:
@@ -72,22 +80,28 @@ class CleaningSteps:
         if self.digits != "keep":
             text = DIGITS_RE.sub(_PH_NUM if self.digits == "replace" else " ", text)
         if self.remove_punctuation:
+            if self._boundaries:
+                text = BOUNDARY_RE.sub(_PH_BOUNDARY, text)
             if "_" in text:
                 text = text.replace("_", " ")
-            text = _NON_WORD_RE.sub(" ", text)
+            text = (_NON_WORD_RE if self.keep_hyphens else _NON_WORD_ANY_RE).sub(" ", text)
         return text
 
     def clean(self, text: Any) -> str:
         """Apply the character-level steps (1–10) to one text and return the cleaned string."""
         text = self._clean(text)
         if "xx" in text:
-            text = " ".join(_PLACEHOLDERS.get(w, w) for w in text.split())
+            marks, whole = self._placeholders, self._whole_emoticons
+            text = " ".join(marks.get(w) or (whole and kept_emoticon(w)) or w for w in text.split())
+            if self._boundaries:
+                text = text.replace(BOUNDARY_TOKEN, "")
         return SPACE_RE.sub(" ", text).strip()
 
     @property
     def _batch_clean_ok(self) -> bool:
         # Emoticon handling that balances brackets works on one text at a time.
-        return self.emoticons == "keep" or (self.emoticons == "remove" and self.remove_punctuation)
+        leaves_emoticons = self.emoticons == "keep" and not self.keep_emoticons_whole
+        return leaves_emoticons or (self.emoticons == "remove" and self.remove_punctuation)
 
     def _clean_many(self, texts: Sequence[Any]) -> list[str]:
         """``[self._clean(t) for t in texts]``, with each regular expression run once per batch."""

@@ -42,6 +42,47 @@ _EMOJI_RE = re.compile(
 )
 
 
+# One emoji for emoticons="keep": a flag (two regional indicators) or a pictograph with its skin
+# tone, variation selector and zero-width-joined parts.
+_PICTO = "\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF"
+_ONE_EMOJI = (
+    "[\U0001F1E6-\U0001F1FF]{2}|[" + _PICTO + "](?:[\U0001F3FB-\U0001F3FF\uFE0E\uFE0F]|\u200D[" + _PICTO + "])*"
+)
+_KEEP_RE = re.compile(_SMILE_RE.pattern + "|" + _SAD_RE.pattern + "|" + _ONE_EMOJI)
+# A kept emoticon travels through the cleaning steps as a placeholder word of letters: "xxemo",
+# each character's code point as six hex digits written with the letters a-p, "xx".
+_KEEP_PREFIX = "xxemo"
+_HEX_TO_LETTER = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+_LETTER_TO_HEX = str.maketrans("abcdefghijklmnop", "0123456789abcdef")
+_KEPT_RE = re.compile(r"xxemo((?:[a-p]{6})+)xx")
+
+
+def _encode_kept(emoticon: str) -> str:
+    return " " + _KEEP_PREFIX + "".join(f"{ord(c):06x}" for c in emoticon).translate(_HEX_TO_LETTER) + "xx "
+
+
+def kept_emoticon(word: str) -> str | None:
+    """The emoticon a placeholder word of :func:`_keep_emoticons` stands for, or ``None``."""
+    m = _KEPT_RE.fullmatch(word)
+    if m is None:
+        return None
+    digits = m.group(1).translate(_LETTER_TO_HEX)
+    try:
+        return "".join(chr(int(digits[i : i + 6], 16)) for i in range(0, len(digits), 6))
+    except ValueError:  # beyond U+10FFFF: a word that merely looks like a placeholder
+        return None
+
+
+def _keep_emoticons(text: str) -> str:
+    """Each emoticon and emoji -> a placeholder word (spaced, so never glued to a word)."""
+    if text.isascii() and not any(c in text for c in ":;=()[]^<T8xх"):
+        return text
+    text = _KEEP_RE.sub(lambda m: _encode_kept(m.group()), text)
+    if "(" in text or ")" in text:
+        text = _single_brackets(text, _encode_kept(")"), _encode_kept("("))
+    return text
+
+
 def _remove_emoticons(text: str) -> str:
     """Drop emoticons and emoji (used when punctuation is kept); unbalanced brackets go too."""
     text = _SMILE_RE.sub(" ", text)

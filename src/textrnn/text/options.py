@@ -7,10 +7,10 @@ from typing import Any, Sequence
 from textrnn.errors import TextrnnError
 
 #: Version of the configuration format written by :meth:`Preprocessor.to_dict`.
-CONFIG_VERSION = 2
+CONFIG_VERSION = 3
 #: Bumped whenever a change in this package changes the tokens of some configuration
 #: (it is part of the on-disk cache key).
-IMPLEMENTATION_VERSION = 1
+IMPLEMENTATION_VERSION = 6
 
 LANGS = ("ru", "en")
 HASHTAG_MODES = ("word", "remove")
@@ -37,9 +37,26 @@ DEFAULTS: dict[str, Any] = {
     "stopword_list": None,
     "extra_stopwords": [],
     "keep_negations": True,
+    "lemma_fixes": True,
+    "lemma_overrides": {},
+    # Steps that changed after version 2; each one a setting, so that an older model keeps its own.
+    "keep_hyphens": True,
+    "keep_sentiment_words": True,
+    "negation_stops_at_punctuation": True,
+    "keep_emoticons_whole": True,
 }
 # What a configuration written before ``version`` existed (the skeleton's four options) meant.
 _LEGACY_V1 = {"strip_html": False, "replace_yo": False}
+# Version 2 and older had no lemma override table (their lemmas are pymorphy3's own), split
+# hyphenated words, dropped every word of the default stop-word list but "не", "ни", "нет", joined
+# negation across punctuation and left emoticons="keep" to punctuation removal and the tokenizer.
+_LEGACY_V2 = {
+    "lemma_fixes": False,
+    "keep_hyphens": False,
+    "keep_sentiment_words": False,
+    "negation_stops_at_punctuation": False,
+    "keep_emoticons_whole": False,
+}
 
 
 def _check_bool(name: str, value: Any) -> bool:

@@ -13,6 +13,12 @@ _PLACEHOLDERS = {"xxsmilexx": SMILE_TOKEN, "xxsadxx": SAD_TOKEN, "xxnumxx": NUM_
 _PH_SMILE = " xxsmilexx "
 _PH_SAD = " xxsadxx "
 _PH_NUM = " xxnumxx "
+# Where a clause ends (see BOUNDARY_RE): a placeholder that negation never joins across, then
+# dropped. Its token is NUL, which no text cleaned with punctuation removal holds. A placeholder
+# only where the pipeline writes the marks (negation_stops_at_punctuation); a word elsewhere.
+BOUNDARY_WORD = "xxbrkxx"
+_PH_BOUNDARY = " " + BOUNDARY_WORD + " "
+BOUNDARY_TOKEN = "\x00"
 
 # Texts are cleaned in batches joined by _SEP (a whitespace character, replaced by a space inside
 # texts); no pattern below can match across it, so batch and one-by-one cleaning agree.
@@ -32,8 +38,14 @@ MENTION_RE = re.compile(r"@(?<![\w.@]@)\w+")
 HASHTAG_RE = re.compile(r"#(?<![\w#&]#)(\w+)")
 # Everything that is not a letter or a digit: punctuation, emoticon brackets, symbols, emoji.
 PUNCT_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
-_NON_WORD_RE = re.compile(r"[^\w\s]")  # PUNCT_RE once "_" is replaced by str.replace
+# PUNCT_RE once "_" is replaced by str.replace, less the hyphens inside words: a "-" between two
+# letters belongs to the word («что-то», «из-за», «кое-кого»); dashes between words are punctuation.
+_NON_WORD_RE = re.compile(r"[^\w\s-]|(?<![^\W\d_])-|-(?![^\W\d_])")
+# The same with every hyphen punctuation (keep_hyphens=False: «что-то» -> что то).
+_NON_WORD_ANY_RE = re.compile(r"[^\w\s]")
 SPACE_RE = re.compile(r"\s+")
+# Clause punctuation: «не» before it is not joined to the next word («Не, ну а что»).
+BOUNDARY_RE = re.compile(r"[.,!?;:…—–]|(?<!\w)-|-(?!\w)")
 ACCENT_RE = re.compile(r"[\u0300-\u036f]")
 DIGITS_RE = re.compile(r"\d+(?:[.,]\d+)*")
 CYRILLIC_RE = re.compile(r"[а-яё]", re.IGNORECASE)

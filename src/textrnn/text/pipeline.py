@@ -1,4 +1,4 @@
-"""The :class:`Preprocessor`: its options as JSON, tokens, negation, stop words and ``transform``."""
+"""The :class:`Preprocessor`: its options as JSON, tokens (steps 11–12) and ``transform``."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ import razdel
 from textrnn.errors import TextrnnError
 from textrnn.text import workers as _workers
 from textrnn.text.cleaning import CleaningSteps
+from textrnn.text.emoticons import kept_emoticon
 from textrnn.text.morphology import _MAX_CACHE, _morph_dict_version, lemma, stem
 from textrnn.text.options import (
     _LEGACY_V1,
+    _LEGACY_V2,
     CONFIG_VERSION,
     DEFAULTS,
     DIGIT_MODES,
@@ -29,11 +31,14 @@ from textrnn.text.options import (
     _check_choice,
     _check_words,
 )
-from textrnn.text.patterns import _PLACEHOLDERS, LETTER_RE, REGEX_TOKEN_RE, SIMPLE_WORD_RE
-from textrnn.text.stopwords import NEGATION_JOIN, NEGATIONS, default_stopwords
+from textrnn.text.patterns import _PLACEHOLDERS, BOUNDARY_TOKEN, BOUNDARY_WORD, REGEX_TOKEN_RE, SIMPLE_WORD_RE
+from textrnn.text.overrides import check_overrides, lemma_table
+from textrnn.text.token_steps import TokenSteps
+
+_D = DEFAULTS  # the signature's defaults: they live in options.py
 
 
-class Preprocessor(CleaningSteps):
+class Preprocessor(CleaningSteps, TokenSteps):
     """Turn raw texts into token lists (scikit-learn contract: ``fit`` / ``transform``).
 
     The steps and their order are described in the package docstring
@@ -41,26 +46,53 @@ class Preprocessor(CleaningSteps):
     pipeline for Russian: strip HTML, URLs and @mentions, keep hashtag words, lowercase, ё -> е,
     punctuation and emoticons -> spaces, razdel tokens; no lemmas, stems, stop words or negation.
 
+    The last four options are steps that changed after settings version 2. Each is on by default;
+    a version-2 (or textrnn 0.1) configuration loads with them off, so an older model keeps the
+    tokens it was trained on (:meth:`from_dict`).
+
     Args:
         lowercase: lower-case the text.
         remove_urls: drop ``http(s)://…`` and ``www.…`` links.
         remove_mentions: drop ``@user`` mentions.
-        remove_punctuation: drop every character that is neither a letter, a digit nor space.
+        remove_punctuation: drop every character that is neither a letter, a digit nor space
+            (a hyphen between two letters: see ``keep_hyphens``).
         lang: ``"ru"`` or ``"en"`` (English: Snowball English stemmer and English stop words;
             ``lemmatize`` is Russian only).
         strip_html: remove HTML tags and decode entities (``&amp;`` -> ``&``).
         hashtags: ``"word"`` keeps the word of ``#word``; ``"remove"`` drops the whole hashtag.
-        emoticons: ``"remove"``, ``"tokens"`` (``<smile>`` / ``<sad>``) or ``"keep"``.
+        emoticons: ``"remove"``, ``"tokens"`` (``<smile>`` / ``<sad>``) or ``"keep"`` (each
+            emoticon or emoji a token of its own: ``класс:)`` -> ``класс``, ``:)``; see
+            ``keep_emoticons_whole``).
         replace_yo: ё -> е, and delete combining stress marks.
         digits: ``"keep"``, ``"replace"`` (``<num>``) or ``"drop"``.
         tokenizer: ``"razdel"`` or ``"regex"``.
         lemmatize: replace words by their pymorphy3 normal form (Russian only).
         stem: replace words by their Snowball stem. Not together with ``lemmatize``.
-        negation: join a whole-word "не"/"ни" to the next word token (``не_нравиться``).
-        stopwords: drop stop words.
+        negation: join a whole-word "не"/"ни" to the next word token (``не_нравиться``); not
+            across clause punctuation (``Не, ну`` stays ``не ну``; see
+            ``negation_stops_at_punctuation``).
+        stopwords: drop stop words; the default list never drops intensifiers and evaluative
+            words (:func:`~textrnn.text.stopwords.kept_words`; see ``keep_sentiment_words``).
         stopword_list: replaces the default stop-word list of ``lang`` when given.
         extra_stopwords: words added to the stop-word list.
-        keep_negations: never drop "не", "ни", "нет" (English: "not", "no", "nor", "never").
+        lemma_fixes: with ``lemmatize``, correct pymorphy3's known dictionary errors first
+            (:data:`~textrnn.text.overrides.LEMMA_FIXES`: «счастья» -> «счастье», not «счастие»).
+        lemma_overrides: ``{word form: lemma}`` looked up before pymorphy3 (and before
+            ``lemma_fixes``); needs ``lemmatize``.
+        keep_negations: never drop negations (:data:`~textrnn.text.stopwords.NEGATIONS`: "не",
+            "ни", "нет", "ничего", "никогда"…; English: "not", "no", "never", "…n't").
+        keep_hyphens: with ``remove_punctuation``, a hyphen between two letters stays in its word
+            (``что-то``, ``из-за``, ``кое-кого``); off: it is punctuation (``что то``).
+        keep_sentiment_words: with ``stopwords``, the default list never drops intensifiers and
+            evaluative words, and ``keep_negations`` keeps every word of
+            :data:`~textrnn.text.stopwords.NEGATIONS`; off: the list is used as it is and
+            ``keep_negations`` keeps only "не", "ни", "нет" ("not", "no", "nor", "never").
+        negation_stops_at_punctuation: with ``negation`` and ``remove_punctuation``, a "не"
+            before clause punctuation stays alone; off: it is joined to the next word whatever
+            lies between (``Не, ну`` -> ``не_ну``).
+        keep_emoticons_whole: with ``emoticons="keep"``, each emoticon or emoji is a token of its
+            own; off: they are left to the later steps (removed with the punctuation, or split by
+            the tokenizer: ``:-)`` -> ``:``, ``-``, ``)``).
 
     Raises:
         TextrnnError: an unknown option name or an invalid value.
@@ -68,25 +100,31 @@ class Preprocessor(CleaningSteps):
 
     def __init__(
         self,
-        lowercase: bool = True,
-        remove_urls: bool = True,
-        remove_mentions: bool = True,
-        remove_punctuation: bool = True,
+        lowercase: bool = _D["lowercase"],
+        remove_urls: bool = _D["remove_urls"],
+        remove_mentions: bool = _D["remove_mentions"],
+        remove_punctuation: bool = _D["remove_punctuation"],
         *,
-        lang: str = "ru",
-        strip_html: bool = True,
-        hashtags: str = "word",
-        emoticons: str = "remove",
-        replace_yo: bool = True,
-        digits: str = "keep",
-        tokenizer: str = "razdel",
-        lemmatize: bool = False,
-        stem: bool = False,
-        negation: bool = False,
-        stopwords: bool = False,
+        lang: str = _D["lang"],
+        strip_html: bool = _D["strip_html"],
+        hashtags: str = _D["hashtags"],
+        emoticons: str = _D["emoticons"],
+        replace_yo: bool = _D["replace_yo"],
+        digits: str = _D["digits"],
+        tokenizer: str = _D["tokenizer"],
+        lemmatize: bool = _D["lemmatize"],
+        stem: bool = _D["stem"],
+        negation: bool = _D["negation"],
+        stopwords: bool = _D["stopwords"],
         stopword_list: Sequence[str] | None = None,
         extra_stopwords: Sequence[str] = (),
-        keep_negations: bool = True,
+        keep_negations: bool = _D["keep_negations"],
+        lemma_fixes: bool = _D["lemma_fixes"],
+        lemma_overrides: dict[str, str] | None = None,
+        keep_hyphens: bool = _D["keep_hyphens"],
+        keep_sentiment_words: bool = _D["keep_sentiment_words"],
+        negation_stops_at_punctuation: bool = _D["negation_stops_at_punctuation"],
+        keep_emoticons_whole: bool = _D["keep_emoticons_whole"],
         **unknown: Any,
     ) -> None:
         if unknown:
@@ -111,12 +149,27 @@ class Preprocessor(CleaningSteps):
         self.stopword_list = _check_words("stopword_list", stopword_list, allow_none=True)
         self.extra_stopwords = _check_words("extra_stopwords", extra_stopwords, allow_none=False)
         self.keep_negations = _check_bool("keep_negations", keep_negations)
+        self.lemma_fixes = _check_bool("lemma_fixes", lemma_fixes)
+        self.lemma_overrides = check_overrides({} if lemma_overrides is None else lemma_overrides)
+        self.keep_hyphens = _check_bool("keep_hyphens", keep_hyphens)
+        self.keep_sentiment_words = _check_bool("keep_sentiment_words", keep_sentiment_words)
+        self.negation_stops_at_punctuation = _check_bool("negation_stops_at_punctuation", negation_stops_at_punctuation)
+        self.keep_emoticons_whole = _check_bool("keep_emoticons_whole", keep_emoticons_whole)
+        if self.lemma_overrides and not self.lemmatize:
+            raise TextrnnError("lemma_overrides needs lemmatize=True (they replace lemmas)", param="lemma_overrides")
         if self.lemmatize and self.stem:
             raise TextrnnError("preprocessing options lemmatize and stem are exclusive; expected at most one of them")
         if self.lemmatize and self.lang != "ru":
             raise TextrnnError(
                 f"lemmatize is available for lang='ru' only, got lang={self.lang!r}; use stem instead", param="lemmatize"
             )
+        self._lemma_table = lemma_table(
+            self.lemma_fixes and self.lemmatize and self.lang == "ru", self.lemma_overrides, self.replace_yo
+        )
+        # Read by the steps (cleaning.py, token_steps.py): the clause marks are written only here.
+        self._boundaries = self.negation and self.negation_stops_at_punctuation and self.remove_punctuation
+        self._whole_emoticons = self.emoticons == "keep" and self.keep_emoticons_whole
+        self._placeholders = {**_PLACEHOLDERS, BOUNDARY_WORD: BOUNDARY_TOKEN} if self._boundaries else _PLACEHOLDERS
         self._reset_state()
 
     # -- configuration ------------------------------------------------------------------
@@ -132,6 +185,7 @@ class Preprocessor(CleaningSteps):
         for name in ("stopword_list", "extra_stopwords"):
             if params[name] is not None:
                 params[name] = list(params[name])
+        params["lemma_overrides"] = dict(params["lemma_overrides"])
         return params
 
     def set_params(self, **params: Any) -> "Preprocessor":
@@ -150,7 +204,11 @@ class Preprocessor(CleaningSteps):
         """Rebuild a pipeline from :meth:`to_dict` output.
 
         A configuration without ``version`` (written by textrnn's first, four-option
-        preprocessor) is read with the behaviour it had: no HTML stripping, ё kept.
+        preprocessor) is read with the behaviour it had: no HTML stripping, ё kept. Versions 1
+        and 2 (textrnn 0.1) also keep the steps they had: pymorphy3's own lemmas
+        (``lemma_fixes=False``) and ``keep_hyphens``, ``keep_sentiment_words``,
+        ``negation_stops_at_punctuation``, ``keep_emoticons_whole`` off. An option the
+        configuration names is taken as written.
 
         Raises:
             TextrnnError: not a dict, a newer version, or an option this version does not know.
@@ -171,6 +229,8 @@ class Preprocessor(CleaningSteps):
             raise TextrnnError(f"unknown preprocessing option(s) {unknown}; expected some of {sorted(DEFAULTS)}")
         if version < 2:
             params = {**_LEGACY_V1, **params}
+        if version < 3:
+            params = {**_LEGACY_V2, **params}
         return cls(**params)
 
     def config_hash(self) -> str:
@@ -201,6 +261,8 @@ class Preprocessor(CleaningSteps):
 
     # -- character-level steps: inherited from CleaningSteps (cleaning.py) -------------------
 
+    # -- negation and stop words (steps 13–14): inherited from TokenSteps (token_steps.py) ---
+
     # -- tokens ---------------------------------------------------------------------------
 
     def _split_tokens(self, text: str) -> list[str]:
@@ -209,9 +271,16 @@ class Preprocessor(CleaningSteps):
         return REGEX_TOKEN_RE.findall(text)
 
     def _normalize(self, token: str) -> str:
-        if token in _PLACEHOLDERS:
-            return _PLACEHOLDERS[token]
+        if token in self._placeholders:
+            return self._placeholders[token]
+        if self._whole_emoticons and token.startswith("xxemo"):
+            kept = kept_emoticon(token)
+            if kept is not None:
+                return kept
         if self.lemmatize:
+            fixed = self._lemma_table.get(token.lower()) if self._lemma_table else None
+            if fixed is not None:
+                return fixed
             token = lemma(token)
             if self.replace_yo and "ё" in token:
                 token = token.replace("ё", "е")
@@ -221,8 +290,8 @@ class Preprocessor(CleaningSteps):
 
     def _piece_tokens(self, piece: str) -> tuple[str, ...]:
         """Tokens (normalised) of one piece: a whitespace-free chunk of cleaned text, or one token."""
-        if piece in _PLACEHOLDERS:
-            return (_PLACEHOLDERS[piece],)
+        if piece in self._placeholders:
+            return (self._placeholders[piece],)
         if self._fast_path:
             # A piece of only Cyrillic or only Latin letters is one token for both tokenizers.
             toks = [piece] if SIMPLE_WORD_RE.fullmatch(piece) else self._split_tokens(piece)
@@ -232,7 +301,8 @@ class Preprocessor(CleaningSteps):
 
     @property
     def _fast_path(self) -> bool:
-        # With punctuation removed, the cleaned text holds only letters, digits and spaces, and
+        # With punctuation removed, the cleaned text holds only letters, digits, spaces and hyphens
+        # between two letters (which both tokenizers keep inside the word), and
         # neither tokenizer joins across a space nor looks past one to decide a split between
         # letters/digits, so tokenising each whitespace piece alone gives the same tokens.
         return self.remove_punctuation
@@ -269,61 +339,6 @@ class Preprocessor(CleaningSteps):
         if len(cache) >= _MAX_CACHE:
             cache.clear()
         cache[piece] = toks
-        return toks
-
-    def _stop_set(self) -> frozenset[str]:
-        if self._stopset is None:
-            words = list(self.stopword_list) if self.stopword_list is not None else default_stopwords(self.lang)
-            words += list(self.extra_stopwords)
-            out = set()
-            for w in words:
-                out.update(self._normalize_word_list(w))
-            if self.keep_negations:
-                for w in NEGATIONS[self.lang]:
-                    out.difference_update(self._normalize_word_list(w))
-            self._stopset = frozenset(out)
-        return self._stopset
-
-    def _normalize_word_list(self, word: str) -> set[str]:
-        """A user-given word (stop word, negation) normalised like the corpus: its raw form too."""
-        w = word.lower() if self.lowercase else word
-        if self.replace_yo:
-            w = w.replace("ё", "е").replace("Ё", "Е")
-        out = {w}
-        for t in self._split_tokens(w):
-            n = self._normalize(t)
-            if n:
-                out.add(n)
-        return out
-
-    def _neg_set(self) -> frozenset[str]:
-        if self._neg_join is None:
-            out = set()
-            for w in NEGATION_JOIN[self.lang]:
-                out.update(self._normalize_word_list(w))
-            self._neg_join = frozenset(out)
-        return self._neg_join
-
-    def _finish(self, toks: list[str]) -> list[str]:
-        """Steps 13–14 on one text's normalised tokens."""
-        if self.negation and toks:
-            neg = self._neg_set()
-            out: list[str] = []
-            i, n = 0, len(toks)
-            while i < n:
-                t = toks[i]
-                if t in neg and i + 1 < n:
-                    nxt = toks[i + 1]
-                    if nxt not in neg and LETTER_RE.search(nxt) and not nxt.startswith("<"):
-                        out.append(t + "_" + nxt)
-                        i += 2
-                        continue
-                out.append(t)
-                i += 1
-            toks = out
-        if self.stopwords and toks:
-            stop = self._stop_set()
-            toks = [t for t in toks if t not in stop]
         return toks
 
     def _transform_one(self, text: Any) -> list[str]:

@@ -66,15 +66,22 @@ class ThreadTuning:
 
     def on_fit_start(self, trainer) -> None:
         self.tuner = ThreadTuner([self.threads, 1], cores=self.threads)
+        self.steps: dict[int, int] = {}
 
     def on_step_end(self, trainer, seconds: float) -> None:
+        used = self.tuner.active  # the count the step just taken ran with
+        self.steps[used] = self.steps.get(used, 0) + 1
         self.tuner.record(seconds)
 
     def on_evaluate(self, trainer, row: dict, improved: bool) -> None:
         row["threads"] = self.tuner.current
 
     def summary(self) -> dict:
-        return {"thread_rates_seconds_per_step": self.tuner.rate, "thread_switches": self.tuner.switches}
+        """``threads``: the count most steps ran with (not the most allowed, ``threads_max``);
+        ``thread_steps``: steps per count."""
+        used = max(self.steps, key=self.steps.get) if self.steps else self.tuner.current
+        return {"threads": used, "threads_max": self.threads, "thread_steps": dict(sorted(self.steps.items())),
+                "thread_rates_seconds_per_step": self.tuner.rate, "thread_switches": self.tuner.switches}
 
 
 class Checkpoint:

@@ -13,7 +13,9 @@ import torch
 
 from textrnn.checks import check_instances
 from textrnn.config import ModelConfig, TrainConfig, VocabConfig, classifier_preprocessing
-from textrnn.data.splits import stratified_split
+from textrnn.data.lengths import count_empty, drop_empty, report_truncated
+from textrnn.data.splits import check_holdout, stratified_split
+from textrnn.data.tables import normalize_labels
 from textrnn.data.vectors import check_embeddings_source, pretrained_matrix
 from textrnn.devices import fits_in_memory, resolve_device, set_threads
 from textrnn.errors import TextrnnError
@@ -109,33 +111,33 @@ class RecurrentTextClassifier:
             quiet: no progress bar and no log lines.
 
         Raises:
-            TextrnnError: lengths differ, no texts, every text empty after preprocessing, a
+            TextrnnError: lengths differ, no texts, every text empty after preprocessing (texts
+                empty before or after it are left out, and counted in the log), a
                 single class, validation labels unseen in training, or training diverged.
         """
         info = (lambda _msg: None) if quiet else log.info
-        texts, labels = list(texts), [str(y) for y in labels]
+        texts, labels = list(texts), normalize_labels(labels)
         if len(texts) != len(labels):
             raise TextrnnError(f"{len(texts)} texts but {len(labels)} labels")
         if not texts:
             raise TextrnnError("no training texts")
+        if val_texts is None:
+            check_holdout(labels)  # before preprocessing: say at once what the split needs
         tokens = train_tokens if train_tokens is not None else self.tokenize(texts)
         if len(tokens) != len(texts):
             raise TextrnnError(f"{len(texts)} texts but {len(tokens)} token lists in train_tokens", param="train_tokens")
-        n_empty = sum(1 for t in tokens if not t)
-        if n_empty == len(tokens):
+        if count_empty(tokens) == len(tokens):
             raise TextrnnError(f"all {len(tokens)} training texts are empty after preprocessing ({self.preprocessor!r}); "
                                f"nothing to learn from")
-        if n_empty and not quiet:
-            log.warning(f"warning: {n_empty} of {len(tokens)} training texts are empty after preprocessing "
-                        "(they are read as a single <unk>)")
+        tokens, texts, labels = drop_empty(tokens, texts, labels, say=info)
+        report_truncated(tokens, self.vocab_config.max_len, "training texts", info)
         if val_texts is None:
             names = check_labels(labels)
             kept, held = stratified_split(labels, 0.1, self.train_config.seed)
             val_tokens, val_labels = [tokens[i] for i in held], [labels[i] for i in held]
             tokens, labels = [tokens[i] for i in kept], [labels[i] for i in kept]
-            if not len(held):
-                raise TextrnnError("no validation texts: every label has a single training text, so none can be held "
-                                   "out; give validation data (val_texts)", param="val_texts")
+            if not len(held):  # the texts left after dropping empty ones
+                check_holdout(labels)
             info(f"no validation set given: holding out {len(held)} of {len(texts)} training texts")
         else:
             if val_labels is None:
@@ -150,6 +152,10 @@ class RecurrentTextClassifier:
                                    param="val_tokens")
             if not val_tokens:
                 raise TextrnnError("no validation texts: val_texts is empty", param="val_texts")
+            if count_empty(val_tokens) == len(val_tokens):
+                raise TextrnnError(f"all {len(val_tokens)} validation texts are empty after preprocessing",
+                                   param="val_texts")
+            val_tokens, val_labels = drop_empty(val_tokens, val_labels, what="validation texts", say=info)
         vocab = Vocab.build(tokens, WORD_SPECIALS, self.vocab_config.max_size, self.vocab_config.min_freq)
         model, cfg = self._build_model(vocab, names, tokens, info)
         self.model_config = cfg  # with the fitted vocab_size, num_outputs (and the vectors' embedding_dim)

@@ -151,3 +151,27 @@ def test_bad_vectorizer_options_and_inputs_raise():
 def test_top_terms_orders_by_weight_then_term():
     X = sp.csr_matrix(np.array([[0.5, 0.0, 0.5, 0.9]]))
     assert top_terms(X, ["b", "x", "a", "z"], 0, 3) == [("z", 0.9), ("a", 0.5), ("b", 0.5)]
+
+
+# (min_df, max_df, documents, the error's words or None)
+DF_BOUNDS = [
+    (5, 1.0, 3, "min_df=5 keeps terms found in at least 5 documents, but there are 3 documents; expected min_df <= 3"),
+    (2, 1.0, 3, None),
+    (2, 0.3, 3, "min_df=2 and max_df=0.3 (0.9 of 3 documents) leave no term: a term needs at least 2 and at most 0.9 "
+                "of the 3 documents"),
+    (0.9, 2, 3, "min_df=0.9 (2.7 of 3 documents) and max_df=2 leave no term"),
+    (0.5, 2, 3, None),
+    (1, 1.0, 3, None),
+]
+
+
+@pytest.mark.parametrize("min_df,max_df,n_docs,error", DF_BOUNDS)
+def test_min_df_and_max_df_are_checked_against_the_document_count(min_df, max_df, n_docs, error):
+    docs = [["кот", "спит"], ["кот", "ест"], ["пес", "спит"]][:n_docs]
+    vec = TextVectorizer(kind="count", min_df=min_df, max_df=max_df)
+    if error is None:
+        assert vec.fit_transform(docs).shape[0] == n_docs
+        return
+    with pytest.raises(TextrnnError) as e:
+        vec.fit_transform(docs)
+    assert str(e.value).startswith(error)

@@ -17,6 +17,55 @@ from textrnn.text import morphology, patterns
 LEMMA = Preprocessor(lemmatize=True)
 STEM = Preprocessor(stem=True)
 
+# (text, options, expected tokens): a hyphen between letters belongs to the word, a dash is punctuation
+HYPHENS = [
+    ("что-то случилось", {}, ["что-то", "случилось"]),
+    ("из-за дождя", {}, ["из-за", "дождя"]),
+    ("кое-кого видел", {}, ["кое-кого", "видел"]),
+    ("что-то из-за кое-кого", {"lemmatize": True}, ["что-то", "из-за", "кое-кто"]),
+    ("в интернет-магазине", {"lemmatize": True}, ["в", "интернет-магазин"]),
+    ("по-моему, хорошо", {"tokenizer": "regex"}, ["по-моему", "хорошо"]),
+    ("дождь - это плохо", {}, ["дождь", "это", "плохо"]),
+    ("дождь — это плохо", {}, ["дождь", "это", "плохо"]),
+    ("дождь–плохо", {}, ["дождь", "плохо"]),
+    ("дождь -плохо- так", {}, ["дождь", "плохо", "так"]),
+    ("что--то", {}, ["что", "то"]),
+    ("covid-19 и 2-3 дня", {}, ["covid", "19", "и", "2", "3", "дня"]),
+    ("из-за", {"stem": True}, ["из-з"]),
+]
+
+
+@pytest.mark.parametrize("text,options,expected", HYPHENS, ids=[c[0][:20] for c in HYPHENS])
+def test_hyphens_inside_words_stay_and_dashes_go(text, options, expected):
+    pre = Preprocessor(**options)
+    assert pre.tokenize(text) == expected
+    assert pre.transform([text, "кот", text]) == [expected, ["кот"], expected]
+
+
+KEEP = {"emoticons": "keep"}
+# (text, options, expected tokens): a kept emoticon or emoji is a token of its own
+KEPT_EMOTICONS = [
+    ("класс:) ура", KEEP, ["класс", ":)", "ура"]),
+    ("Привет!))) Как дела? :(", KEEP, ["привет", ")))", "как", "дела", ":("]),
+    ("ура 😊 беда 😢😢 ракета🚀", KEEP, ["ура", "😊", "беда", "😢", "😢", "ракета", "🚀"]),
+    ("ну и ладно( а было весело)", KEEP, ["ну", "и", "ладно", "(", "а", "было", "весело", ")"]),
+    ("встреча (в пятницу) отменена", KEEP, ["встреча", "в", "пятницу", "отменена"]),
+    ("👍🏻 👨\u200d👩\u200d👧 🇷🇺", KEEP, ["👍🏻", "👨\u200d👩\u200d👧", "🇷🇺"]),
+    ("xD круто, a <3 b", KEEP, ["xD", "круто", "a", "<3", "b"]),
+    ("в 2014 :-)", {**KEEP, "digits": "replace"}, ["в", "<num>", ":-)"]),
+    ("не :) хочу", {**KEEP, "negation": True}, ["не", ":)", "хочу"]),
+    ("дела:(", {**KEEP, "remove_punctuation": False}, ["дела", ":("]),
+    ("xxemoxx", KEEP, ["xxemoxx"]),  # a word that merely looks like a placeholder
+]
+
+
+@pytest.mark.parametrize("text,options,expected", KEPT_EMOTICONS, ids=[c[0][:20] for c in KEPT_EMOTICONS])
+def test_kept_emoticons_are_tokens_of_their_own(text, options, expected):
+    pre = Preprocessor(**options)
+    assert pre.tokenize(text) == expected
+    assert pre.transform([text, "кот", text]) == [expected, ["кот"], expected]
+
+
 # (text, options, expected tokens)
 GOLDEN = [
     # the lecture's lemma pairs (pymorphy3, parse(w)[0].normal_form)
@@ -65,7 +114,7 @@ GOLDEN = [
     ("ура 😊 беда 😢 ракета 🚀", {"emoticons": "tokens"}, ["ура", "<smile>", "беда", "<sad>", "ракета"]),
     ("ура 😊 ракета 🚀", {}, ["ура", "ракета"]),
     ("дела:( ну))", {"remove_punctuation": False}, ["дела", "ну"]),
-    ("дела :-)", {"remove_punctuation": False, "emoticons": "keep"}, ["дела", ":", "-", ")"]),
+    ("дела :-)", {"remove_punctuation": False, "emoticons": "keep"}, ["дела", ":-)"]),
     # case, ё, stress marks, digits
     ("Ёлка ЁЖ", {}, ["елка", "еж"]),
     ("Ёлка", {"replace_yo": False}, ["ёлка"]),
@@ -77,11 +126,11 @@ GOLDEN = [
     ("covid19", {}, ["covid", "19"]),
     # punctuation kept: razdel tokens
     ("кто-то сказал: «нет»", {"remove_punctuation": False}, ["кто-то", "сказал", ":", "«", "нет", "»"]),
-    ("кто-то", {}, ["кто", "то"]),
+    ("кто-то", {}, ["кто-то"]),
     ("кто-то сказал", {"tokenizer": "regex", "remove_punctuation": False}, ["кто-то", "сказал"]),
     # stop words: package list, inflected forms through the lemmatiser, negations kept
-    ("мне очень не понравился этот фильм", {"stopwords": True}, ["не", "понравился", "фильм"]),
-    ("мне очень не понравился этот фильм", {"stopwords": True, "keep_negations": False}, ["понравился", "фильм"]),
+    ("мне очень не понравился этот фильм", {"stopwords": True}, ["очень", "не", "понравился", "фильм"]),
+    ("мне очень не понравился этот фильм", {"stopwords": True, "keep_negations": False}, ["очень", "понравился", "фильм"]),
     ("этими фильмами", {"stopwords": True, "lemmatize": True}, ["фильм"]),
     ("фильм кино", {"stopwords": True, "extra_stopwords": ["фильм"]}, ["кино"]),
     ("фильмы и кино", {"stopwords": True, "extra_stopwords": ["фильм"], "lemmatize": True}, ["кино"]),
@@ -274,6 +323,8 @@ PIPELINES = [
     Preprocessor(stem=True, emoticons="tokens", digits="replace", tokenizer="regex"),
     Preprocessor(remove_punctuation=False, emoticons="remove", lowercase=False, hashtags="remove"),
     Preprocessor(remove_punctuation=False, emoticons="tokens", lang="en", stem=True),
+    Preprocessor(emoticons="keep", negation=True, digits="replace"),
+    Preprocessor(emoticons="keep", remove_punctuation=False, lemmatize=True),
 ]
 
 

@@ -90,7 +90,8 @@ def test_callbacks_see_every_training_step():
     ((["a", "b"], ["x", "x"]), r"single class \['x'\]"),
     ((["a", "b"], ["x", "y"], ["c"], ["z"]), r"validation labels \['z'\] do not occur in the training data"),
     ((["a", "b"], ["x", "y"], ["c"], ["x", "y"]), "1 validation texts but 2 labels"),
-    (([":)))", "((("], ["x", "y"]), "all 2 training texts are empty after preprocessing"),
+    (([":)))", "(((", ":)", ":("], ["x", "y", "x", "y"]), "all 4 training texts are empty after preprocessing"),
+    ((["a", "b"], ["x", "y"]), r"no validation texts can be held out of 2 training text\(s\): each of the 2 labels"),
 ])
 def test_bad_training_data_is_one_error(args, message):
     clf = RecurrentTextClassifier(Preprocessor(), device="cpu")
@@ -115,7 +116,7 @@ def test_training_is_reproducible_by_seed():
     (lambda c, t, y: c.fit(t, y, val_texts=t[:5]), "val_texts given without val_labels"),
     (lambda c, t, y: c.fit(t, y, train_tokens=[["a"]]), "40 texts but 1 token lists in train_tokens"),
     (lambda c, t, y: c.fit(t, y, val_texts=[], val_labels=[]), "no validation texts: val_texts is empty"),
-    (lambda c, t, y: c.fit(["раз", "два", "три"], ["a", "b", "c"]), "every label has a single training text"),
+    (lambda c, t, y: c.fit(["раз", "два", "три"], ["a", "b", "c"]), r"no validation texts can be held out of 3 training text\(s\): each of the 3 labels has one text"),
     (lambda c, t, y: RecurrentTextClassifier(model_config={"hidden_size": 8}), "model_config must be a ModelConfig"),
     (lambda c, t, y: RecurrentTextClassifier(train_config=textrnn.TrainConfig(monitor="f1")), "monitor='f1' is unknown"),
 ])

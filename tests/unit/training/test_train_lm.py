@@ -89,6 +89,19 @@ def test_a_time_budget_stops_training_with_the_learning_rate_annealed(tmp_path):
     assert m["stop_reason"] == "time_budget"
     assert 1.0 <= m["train_seconds"] < 5.0  # stops at the first step past the budget (loose: shared CPUs)
     assert m["history"][-1]["lr"] < 0.2 * TINY_LM_TRAIN["lr"]  # the schedule annealed within the budget
+    assert m["epochs_run"] == m["epochs_completed"] + 1  # the epoch the budget cut short is run, not completed
+
+
+def test_tuned_threads_record_the_count_the_steps_ran_with(tmp_path, monkeypatch):
+    # a busy machine: the tuner allows 2 threads but starts with 1 and never probes 2 (it would not fit)
+    import textrnn.devices
+    import textrnn.training.lm
+
+    monkeypatch.setattr(textrnn.training.lm, "default_threads", lambda: 2)
+    monkeypatch.setattr(textrnn.devices.os, "getloadavg", lambda: (5.0, 5.0, 5.0))
+    m = tiny_char_lm(tmp_path, threads=0, max_steps=12)[1]
+    assert m["threads"] == 1 and m["threads_max"] == 2 and m["thread_steps"] == {1: 12}
+    assert {row["threads"] for row in m["history"]} == {1}
 
 
 def test_progress_goes_to_the_log_on_stderr_not_to_stdout(tmp_path, capsys):
