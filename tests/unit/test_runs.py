@@ -131,6 +131,15 @@ def _retyped(data: bytes) -> bytes:
     return save(state)
 
 
+def _nan_weight(data: bytes) -> bytes:
+    """The same weights with one NaN in the output bias."""
+    from safetensors.torch import load, save
+
+    state = load(data)
+    state["output.bias"][0] = float("nan")
+    return save(state)
+
+
 def _retyped_numpy(data: bytes, name: str) -> bytes:
     from safetensors.numpy import load, save
 
@@ -183,6 +192,7 @@ CRAFTED = {  # case -> (edit of a saved LSTM + attention classifier, what the on
     "safetensors truncated": (_weights(lambda d: d[: len(d) // 2]), "not a valid safetensors file"),
     "safetensors with bytes appended": (_weights(lambda d: d + b"\0" * 64), "accounts for"),
     "integer weights": (_weights(lambda d: _retyped(d)), "expected floating-point weights"),
+    "a NaN weight": (_weights(_nan_weight), "stores non-finite values (NaN or infinity) in output.bias"),
     "model.safetensors a directory": (_replace_with("model.safetensors", lambda p: p.mkdir()), "is a directory"),
     "model.safetensors missing": (lambda run: (run / "model.safetensors").unlink(), "not found"),
 }

@@ -95,7 +95,8 @@ def load_weights(path: str | os.PathLike, build: Callable[[], nn.Module], rename
             embedding; a file that holds it was saved untied).
 
     Raises:
-        TextrnnError: the file is damaged, or its tensors do not match the configuration.
+        TextrnnError: the file is damaged (integer or non-finite weights included), or its
+            tensors do not match the configuration.
     """
     path = Path(path)
     stored = {rename(name): info for name, info in read_header(path).items()}
@@ -118,6 +119,9 @@ def load_weights(path: str | os.PathLike, build: Callable[[], nn.Module], rename
         state = {rename(k): v for k, v in load_file(str(path)).items()}
     except Exception as e:  # safetensors raises its own error types for corrupt files
         raise TextrnnError(f"cannot load {str(path)!r}: {str(e).splitlines()[0]}") from None
+    bad = next((k for k, v in state.items() if not bool(torch.isfinite(v).all())), None)
+    if bad is not None:  # a damaged or diverged file would otherwise predict p=nan without a word
+        raise TextrnnError(f"{str(path)!r} stores non-finite values (NaN or infinity) in {bad}; the file is damaged")
     module = build()
     module.load_state_dict(state, strict=not (optional or absent))
     return module
