@@ -130,26 +130,55 @@ def atomic_dir(out: str | os.PathLike, force: bool = False) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` (same suffix), renamed onto ``path`` only if the
+def atomic_file(path: str | os.PathLike, replace: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` (same suffix), moved onto ``path`` only if the
     block succeeds; on an exception it is removed and ``path`` is untouched. The file gets the
-    permissions a plain ``open`` would give (0666 less the umask), not ``mkstemp``'s 0600."""
+    permissions a plain ``open`` would give (0666 less the umask), not ``mkstemp``'s 0600.
+
+    Args:
+        replace: replace an existing ``path``; ``False`` = the move fails if ``path`` exists by
+            then (a hard link, one atomic step: two writers of one new file cannot both win).
+
+    Raises:
+        TextrnnError: ``replace`` is false and ``path`` exists.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", suffix=path.suffix, dir=path.parent or ".")
     os.close(fd)
     try:
         os.chmod(tmp, 0o666 & ~_umask())
         yield Path(tmp)
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            _move_new(Path(tmp), path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
-    with atomic_file(path) as tmp:
+def _move_new(tmp: Path, path: Path) -> None:
+    """Move ``tmp`` to ``path`` only if ``path`` does not exist, atomically."""
+    try:
+        os.link(tmp, path)  # fails with FileExistsError if another writer got there first
+    except FileExistsError:
+        raise TextrnnError(f"output file {str(path)!r} already exists (written while this command ran); set force "
+                           f"to replace it", param="force") from None
+    except OSError:  # a file system without hard links: claim the name exclusively, then rename onto it
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        except FileExistsError:
+            raise TextrnnError(f"output file {str(path)!r} already exists (written while this command ran); set "
+                               f"force to replace it", param="force") from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, replace: bool = True) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename (see :func:`atomic_file`)."""
+    with atomic_file(path, replace) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="")
 
 

@@ -203,7 +203,7 @@ def predict_command(
         out_df["label_pred"] = pred
         for j, name in enumerate(clf.labels_):
             out_df[f"p_{name}"] = proba[:, j].round(6)
-        atomic_write_text(output, out_df.to_csv(index=False))
+        atomic_write_text(output, out_df.to_csv(index=False), replace=force)
         print(f"wrote {len(out_df)} predictions to {output}", file=sys.stderr)
         return
     for text, label, p in zip(items, pred, proba):

@@ -117,5 +117,5 @@ def preprocess_command(
     df["tokens"] = [" ".join(t) for t in tokens]
     if output.parent and not output.parent.exists():
         raise TextrnnError(f"directory of --output {str(output.parent)!r} does not exist")
-    atomic_write_text(output, df.to_csv(index=False, lineterminator="\n"))
+    atomic_write_text(output, df.to_csv(index=False, lineterminator="\n"), replace=force)
     print(f"textrnn: wrote {len(df)} rows with a 'tokens' column to {str(output)!r}", file=sys.stderr)

@@ -140,7 +140,7 @@ def translate_command(
         from textrnn.plots import plot_attention
 
         r = results[0]
-        with atomic_file(attention_png) as tmp:
+        with atomic_file(attention_png, replace=force) as tmp:
             plot_attention(r["attention"], r["source_units"], r["output_units"] or ["(empty)"], tmp,
                            f"{r['source']} → {r['output']}")
         print(f"wrote attention of «{r['source']}» → «{r['output']}» to {attention_png}", file=sys.stderr)
@@ -151,7 +151,7 @@ def translate_command(
     else:
         text = "".join(r["output"] + "\n" for r in results)
     if output:
-        atomic_write_text(output, text)
+        atomic_write_text(output, text, replace=force)
         print(f"wrote {len(results)} translation(s) to {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -196,7 +196,7 @@ def predict_command(
     else:
         text = "".join(format_text(r) + "\n" for r in results)
     if output:
-        atomic_write_text(output, text)
+        atomic_write_text(output, text, replace=force)
         print(f"wrote {len(results)} tagged text(s) to {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
