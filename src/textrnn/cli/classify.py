@@ -155,8 +155,8 @@ def evaluate_command(
     data = read_labeled_csv(test_csv, text_col or trained_on.get("text_col") or "text", label_col, encoding, sep)
     metrics = clf.evaluate(data.texts, data.labels)
     if as_json:
-        keys = ("accuracy", "macro_f1", "n", "per_class", "confusion_matrix", "seconds")
-        print(json.dumps({k: metrics[k] for k in keys}, ensure_ascii=False))
+        keys = ("accuracy", "macro_f1", "n", "per_class", "confusion_matrix", "top_confusions", "seconds")
+        print(json.dumps({k: metrics[k] for k in keys if k in metrics}, ensure_ascii=False))
     else:
         print_metrics(metrics, clf.labels_)
 

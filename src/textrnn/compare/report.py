@@ -122,7 +122,8 @@ def compare_models(
             val_metrics = (clf.summary_ or {}).get("val")
             run = {
                 "seed": seed,
-                "test": {k: metrics[k] for k in ("n", "accuracy", "macro_f1", "per_class", "confusion_matrix")},
+                "test": {k: metrics[k] for k in ("n", "accuracy", "macro_f1", "per_class", "confusion_matrix", "top_confusions")
+                         if k in metrics},
                 "val": {k: val_metrics[k] for k in ("accuracy", "macro_f1")} if val_metrics else None,
                 "train_seconds": train_seconds,
                 "predict_ms_per_text": metrics["seconds"] / max(1, metrics["n"]) * 1000.0,

@@ -129,3 +129,25 @@ def test_the_task_trains_on_every_text_once_per_epoch_and_scores_validation():
     again = ClassificationTask(train, val, ["a", "b", "c"], batch_size=16)
     again.setup(torch.device("cpu"), seed=0)
     assert all(torch.equal(a[0], b[0]) for a, b in zip(batches, again.train_batches(1)))  # the seed fixes the order
+
+
+def test_many_classes_store_the_top_confusions_instead_of_the_matrix():
+    import json
+
+    import numpy as np
+
+    n = 2000
+    names = [f"class{i}" for i in range(n)]
+    y_true = np.arange(n).repeat(2)
+    y_pred = y_true.copy()
+    y_pred[1::2] = (y_true[1::2] + 1) % n  # every second text goes to the next class
+    y_pred[1] = 7  # one class0 text to class7 instead of class1
+    y_pred[3] = 7
+    m = classification_metrics(y_true, y_pred, names)
+    assert m["confusion_matrix"] is None and m["accuracy"] == 0.5
+    assert len(m["top_confusions"]) == 100
+    assert m["top_confusions"][0] == {"true": "class0", "predicted": "class7", "count": 1}
+    assert all(c["count"] == 1 for c in m["top_confusions"])
+    assert len(json.dumps(m)) < 400_000  # linear in the classes (a full matrix: 4 M cells)
+    small = classification_metrics([0, 1], [1, 1], ["a", "b"])
+    assert small["confusion_matrix"] == [[0, 1], [0, 1]] and "top_confusions" not in small
