@@ -37,3 +37,30 @@ def test_double_quoted_values_are_left_alone_too():
     assert error_line(e) == '''output directory "force's" already exists; pass --force to replace it'''
     e = TextrnnError('''training option monitor="monitor's" is unknown''', param="monitor")
     assert error_line(e) == '''training option --monitor="monitor's" is unknown'''
+
+
+def test_os_errors_are_one_line_exit_2(capsys, monkeypatch, tmp_path):
+    import errno
+
+    import textrnn.files as files
+    from tests.conftest import run_cli
+
+    src = tmp_path / "in.csv"
+    src.write_text("text\nпривет мир\n", encoding="utf-8")
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out.csv"))
+
+    monkeypatch.setattr(files, "atomic_write_text", full_disk)
+    code, out, err = run_cli(capsys, "preprocess", src, "--output", tmp_path / "out.csv")
+    assert code == 2
+    assert err.strip().splitlines() == [f"textrnn: error: No space left on device: {str(tmp_path / 'out.csv')!r}"]
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_os_error_line_names_both_files():
+    from textrnn.cli import os_error_line
+
+    assert os_error_line(PermissionError(13, "Permission denied", "a.json")) == "Permission denied: 'a.json'"
+    assert os_error_line(OSError(18, "Invalid cross-device link", "a", None, "b")) == "Invalid cross-device link: 'a' -> 'b'"
+    assert os_error_line(OSError("plain")) == "plain"

@@ -115,6 +115,13 @@ def _given_value(error: click_errors.UsageError, argv: list[str]) -> str | None:
     return given
 
 
+def os_error_line(error: OSError) -> str:
+    """``"cannot write 'x': No space left on device"``: the operating system's reason and the file(s) it names."""
+    reason = error.strerror or str(error) or type(error).__name__
+    files = [repr(str(f)) for f in (error.filename, error.filename2) if f is not None]
+    return f"{reason}: {' -> '.join(files)}" if files else reason
+
+
 def _terminate(signum, frame) -> None:
     print("textrnn: terminated", file=sys.stderr)
     raise SystemExit(128 + signum)
@@ -144,6 +151,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(e.exit_code)
     except TextrnnError as e:
         print(f"textrnn: error: {error_line(e)}", file=sys.stderr)
+        sys.exit(2)
+    except OSError as e:  # a full disk, an unwritable or unreadable path, EIO: one line, not a traceback
+        print(f"textrnn: error: {os_error_line(e)}", file=sys.stderr)
+        sys.exit(2)
+    except MemoryError:
+        print("textrnn: error: out of memory; lower --batch-size, the model's sizes or the input's size", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         code = 130
