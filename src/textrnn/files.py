@@ -96,20 +96,62 @@ def _umask() -> int:
     return mask
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``, glibc >= 2.28); False
+    where the system or the file system lacks it (the caller then renames twice)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def remove_stale(path: Path) -> list[Path]:
+    """Remove the temporary (``.NAME.tmp-PID-*``) and set-aside (``.NAME.old-PID``) directories
+    that a killed run left beside ``path``, those whose process no longer exists; returns them."""
+    removed = []
+    for kind in ("tmp", "old"):
+        for p in path.parent.glob(f".{path.name}.{kind}-*"):
+            pid = p.name[len(f".{path.name}.{kind}-"):].split("-")[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)) and p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(p)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_dir(out: str | os.PathLike, force: bool = False) -> Iterator[Path]:
     """Yield a temporary directory that replaces ``out`` only if the block succeeds.
 
-    On an exception the temporary directory is removed and ``out`` is untouched. With
-    ``force`` an existing ``out`` is replaced; the old one is moved aside first and deleted
-    only after the new one is in place. Files get the umask's usual permissions.
+    On an exception the temporary directory is removed and ``out`` is untouched. With ``force``
+    an existing ``out`` is replaced in one step where the system can swap two paths atomically
+    (Linux ``renameat2(RENAME_EXCHANGE)``), so ``out`` never stops existing, even when the process
+    is killed in the middle; elsewhere the old one is moved aside first and deleted only after the
+    new one is in place. Directories left behind by killed runs are removed first
+    (:func:`remove_stale`). Files get the umask's usual permissions.
 
     Raises:
         TextrnnError: see :func:`check_out_dir`.
     """
     path = check_out_dir(out, force)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    remove_stale(path)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 would make every model private
         yield tmp
@@ -119,14 +161,17 @@ def atomic_dir(out: str | os.PathLike, force: bool = False) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    old = None
     if path.exists():
         check_out_dir(path, force)
+        if _exchange(tmp, path):  # tmp now holds the old directory
+            shutil.rmtree(tmp, ignore_errors=True)
+            return
         old = path.parent / f".{path.name}.old-{os.getpid()}"
         os.replace(path, old)
-    os.replace(tmp, path)
-    if old is not None:
+        os.replace(tmp, path)
         shutil.rmtree(old, ignore_errors=True)
+        return
+    os.replace(tmp, path)
 
 
 @contextlib.contextmanager

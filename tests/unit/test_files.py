@@ -76,3 +76,91 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def _model_dir(path, text):
+    path.mkdir()
+    (path / "config.json").write_text('{"textrnn_version": "0.2.0", "v": "%s"}' % text, encoding="utf-8")
+
+
+def _replace(path, text, force=True):
+    from textrnn.files import atomic_dir
+
+    with atomic_dir(path, force=force) as tmp:
+        (tmp / "config.json").write_text('{"textrnn_version": "0.2.0", "v": "%s"}' % text, encoding="utf-8")
+
+
+def test_replacing_a_model_leaves_no_moment_without_one(tmp_path, monkeypatch):
+    import shutil
+    import time
+
+    from textrnn import files
+
+    model = tmp_path / "m"
+    _model_dir(model, "old")
+    slow_rmtree, slow_replace = shutil.rmtree, os.replace
+
+    def rmtree(p, *a, **k):  # widen every window the replacement has
+        time.sleep(0.3)
+        slow_rmtree(p, *a, **k)
+
+    def replace(a, b):
+        time.sleep(0.3)
+        slow_replace(a, b)
+
+    monkeypatch.setattr(files.shutil, "rmtree", rmtree)
+    monkeypatch.setattr(files.os, "replace", replace)
+    missing, done = [], threading.Event()
+
+    def watch():
+        while not done.is_set():
+            if not (model / "config.json").exists():
+                missing.append(time.perf_counter())
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        _replace(model, "new")
+    finally:
+        done.set()
+        watcher.join()
+    if not _has_renameat2():
+        pytest.skip("no renameat2 here: the two-rename fallback has a gap")
+    assert missing == []
+    assert '"new"' in (model / "config.json").read_text(encoding="utf-8")
+    assert sorted(os.listdir(tmp_path)) == ["m"]
+
+
+def _has_renameat2() -> bool:
+    import ctypes
+    import ctypes.util
+
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").renameat2
+    except (OSError, AttributeError):
+        return False
+    return True
+
+
+def test_without_an_atomic_swap_the_old_model_is_set_aside_then_replaced(tmp_path, monkeypatch):
+    from textrnn import files
+
+    monkeypatch.setattr(files, "_exchange", lambda a, b: False)
+    model = tmp_path / "m"
+    _model_dir(model, "old")
+    _replace(model, "new")
+    assert '"new"' in (model / "config.json").read_text(encoding="utf-8")
+    assert sorted(os.listdir(tmp_path)) == ["m"]
+
+
+def test_directories_left_by_killed_runs_are_removed_and_live_ones_kept(tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    for name in (f".m.tmp-{pid}-abc", f".m.old-{pid}", f".m.tmp-{os.getppid()}-live", ".other.tmp-1-x"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "model.safetensors").write_bytes(b"x")
+    _replace(tmp_path / "m", "new", force=False)
+    assert sorted(os.listdir(tmp_path)) == sorted(["m", f".m.tmp-{os.getppid()}-live", ".other.tmp-1-x"])
