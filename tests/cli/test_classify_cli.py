@@ -366,12 +366,14 @@ def test_predict_and_evaluate_default_to_the_training_columns(tmp_path, demo_row
 
 
 @pytest.mark.parametrize("sig, code, message", [(signal.SIGINT, 130, "textrnn: interrupted"),
-                                                 (signal.SIGTERM, 143, "textrnn: terminated")])
+                                                 (signal.SIGTERM, 143, "textrnn: terminated"),
+                                                 (signal.SIGHUP, 129, "textrnn: hung up (the terminal closed)")])
 def test_interrupted_training_says_so_and_leaves_nothing(tiny_csvs, tmp_path, sig, code, message):
     train, val = tiny_csvs
     proc = subprocess.Popen([sys.executable, "-m", "textrnn.cli", "train", str(train), "--val", str(val),
                              "--out", str(tmp_path / "m"), "--epochs", "500", "--patience", "0", "--threads", "1", "-q"],
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))  # as in a terminal, not nohup
     time.sleep(4)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)

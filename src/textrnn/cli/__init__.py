@@ -123,7 +123,7 @@ def os_error_line(error: OSError) -> str:
 
 
 def _terminate(signum, frame) -> None:
-    print("textrnn: terminated", file=sys.stderr)
+    print("textrnn: terminated" if signum == signal.SIGTERM else "textrnn: hung up (the terminal closed)", file=sys.stderr)
     raise SystemExit(128 + signum)
 
 
@@ -132,6 +132,8 @@ def main(argv: list[str] | None = None) -> None:
     # SIGTERM (e.g. `kill`, a job scheduler) unwinds like Ctrl-C, so temporary model
     # directories are removed and an existing model is left untouched.
     signal.signal(signal.SIGTERM, _terminate)
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # not under nohup
+        signal.signal(signal.SIGHUP, _terminate)
     try:
         code = app(args=argv, prog_name="textrnn", standalone_mode=False)
     except click_errors.NoArgsIsHelpError as e:
