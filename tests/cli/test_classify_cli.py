@@ -475,3 +475,30 @@ def test_a_csv_too_small_to_hold_out_validation_says_what_is_needed_before_prepr
         "text, and holding out needs a label with at least 2 (then about 10% of each label is held out); give "
         "validation data (--val) or more training texts\n")
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("n_rows,n_shards", [(11, 3), (5, 8)])
+def test_sharded_predictions_concatenated_equal_the_unsharded_ones(tiny_run_dir, demo_rows, tmp_path, capsys, n_rows, n_shards):
+    data = write_csv(tmp_path / "in.csv", demo_rows[:n_rows])
+    code, _, err = run(capsys, "predict", tiny_run_dir, "--input", data, "--output", tmp_path / "all.csv")
+    assert code == 0, err
+    parts = []
+    for i in range(n_shards):
+        out = tmp_path / f"part{i}.csv"
+        code, _, err = run(capsys, "predict", tiny_run_dir, "--input", data, "--output", out, "--shard", f"{i}/{n_shards}")
+        assert code == 0, err
+        lines = out.read_text(encoding="utf-8").splitlines()
+        parts.extend(lines if i == 0 else lines[1:])
+    assert parts == (tmp_path / "all.csv").read_text(encoding="utf-8").splitlines()
+    assert len(parts) == n_rows + 1
+
+
+@pytest.mark.parametrize("args,message", [(["--shard", "3/3"], "shard '3/3' is invalid; expected I/N with 0 <= I < N"),
+                                          (["--shard", "a/b"], "shard 'a/b' is invalid"),
+                                          (["--shard", "-1/2"], "shard '-1/2' is invalid")])
+def test_bad_shards_are_one_line_errors(tiny_run_dir, demo_rows, tmp_path, capsys, args, message):
+    data = write_csv(tmp_path / "in.csv", demo_rows[:4])
+    code, _, err = run(capsys, "predict", tiny_run_dir, "--input", data, *args)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+    code, _, err = run(capsys, "predict", tiny_run_dir, "some text", "--shard", "0/2")
+    assert code == 2 and "--shard splits the rows of --input" in err

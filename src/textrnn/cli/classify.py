@@ -171,6 +171,10 @@ def predict_command(
     batch_size: int = typer.Option(256, "--batch-size", help="Texts per batch."),
     encoding: Optional[str] = ENCODING,
     sep: Optional[str] = SEP,
+    shard: Optional[str] = typer.Option(None, "--shard", help="I/N: predict only the I-th of N contiguous blocks of "
+                                                               "--input's rows (0 <= I < N); the N outputs concatenated "
+                                                               "in order (headers after the first dropped) equal the "
+                                                               "unsharded output row for row."),
     device: str = device_option(),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --output file."),
 ) -> None:
@@ -181,6 +185,12 @@ def predict_command(
         raise TextrnnError("nothing to predict: give texts as arguments or --input CSV")
     if output and not input_csv:
         raise TextrnnError("--output needs --input")
+    if shard is not None:
+        from textrnn.data.splits import parse_shard
+
+        parse_shard(shard)  # fail before loading anything
+        if not input_csv:
+            raise TextrnnError("--shard splits the rows of --input; give --input CSV")
     if output and output.exists() and output.resolve() == input_csv.resolve():
         raise TextrnnError(f"--output {str(output)!r} is the input file; expected a different path")
     check_output_file(output, force)
@@ -189,6 +199,11 @@ def predict_command(
     clf = _load_classifier(run_dir, device)
     if input_csv:
         df, items = read_texts(input_csv, text_col or _trained_on(clf).get("text_col") or "text", encoding, sep)
+        if shard is not None:
+            from textrnn.data.splits import shard_rows
+
+            rows = shard_rows(len(items), shard)
+            df, items = df.iloc[rows], items[rows]
         added = ["label_pred"] + [f"p_{name}" for name in clf.labels_]
         clash = [c for c in added if c in df.columns]
         if output and clash:
@@ -196,7 +211,9 @@ def predict_command(
                                f"rename or drop them first")
     else:
         df, items = None, list(texts)
-    proba = clf.predict_proba(items, batch_size=batch_size)
+    import numpy as np
+
+    proba = clf.predict_proba(items, batch_size=batch_size) if items else np.zeros((0, len(clf.labels_)), np.float32)
     pred = [clf.labels_[i] for i in proba.argmax(1)]
     if output:
         out_df = df.copy()

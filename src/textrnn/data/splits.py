@@ -1,4 +1,4 @@
-"""Held-out splits: a seeded, stratified share of each label."""
+"""Held-out splits (a seeded, stratified share of each label) and shards of an input file's rows."""
 
 from __future__ import annotations
 
@@ -40,3 +40,23 @@ def check_holdout(labels: Sequence[str]) -> None:
                            f"{len(counts)} labels has one text, and holding out needs a label with at least 2 (then "
                            f"about 10% of each label is held out); give validation data (val_texts) or more "
                            f"training texts", param="val_texts")
+
+
+def parse_shard(shard: str) -> tuple[int, int]:
+    """``"I/N"`` -> ``(I, N)`` with ``0 <= I < N`` (shards numbered from 0, like ranks and Slurm's
+    ``SLURM_ARRAY_TASK_ID`` with ``--array=0-(N-1)``).
+
+    Raises:
+        TextrnnError: anything else, naming the value.
+    """
+    index, slash, count = str(shard).partition("/")
+    if not (slash and index.strip().isdigit() and count.strip().isdigit()) or not 0 <= int(index) < int(count):
+        raise TextrnnError(f"shard {shard!r} is invalid; expected I/N with 0 <= I < N, e.g. 0/4", param="shard")
+    return int(index), int(count)
+
+
+def shard_rows(n: int, shard: str) -> slice:
+    """Shard ``I/N`` of ``n`` rows: the contiguous block ``[I*n//N, (I+1)*n//N)``, so that shards
+    0..N-1 concatenated in order are the ``n`` rows, each once, in order (sizes differ by at most 1)."""
+    index, count = parse_shard(shard)
+    return slice(index * n // count, (index + 1) * n // count)
