@@ -61,15 +61,17 @@ def plot_confusion_matrix(matrix: list[list[int]], labels: list[str], path: Path
     plt.close(fig)
 
 
-def plot_token_weights(tokens: list[str], weights: list[float], path: Path, title: str) -> None:
-    """Horizontal bars, one per token, for ``textrnn explain --png``."""
+def plot_token_weights(tokens: list[str], weights: list[float], path: Path, title: str, xlabel: str = "score") -> None:
+    """Horizontal bars, one per token, for ``textrnn explain --png``: blue for a positive weight,
+    red for a negative one, ``xlabel`` saying what they mean (see :func:`textrnn.inference.explain.legend`)."""
     fig, ax = plt.subplots(figsize=(6, 0.35 * len(tokens) + 1.2))
     y = np.arange(len(tokens))
     colors = ["tab:red" if w < 0 else "tab:blue" for w in weights]
     ax.barh(y, weights, color=colors)
     ax.set_yticks(y, tokens)
     ax.invert_yaxis()
-    ax.set(title=title)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set(title=title, xlabel=xlabel)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

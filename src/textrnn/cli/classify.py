@@ -225,7 +225,7 @@ def explain_command(
     device: str = device_option(),
 ) -> None:
     """Show each token's weight in a prediction: attention weights, or gradient x input saliency."""
-    from textrnn.inference.explain import explain, to_html
+    from textrnn.inference.explain import explain, legend, to_html
 
     check_output_file(html_path, force, "html")
     check_output_file(png_path, force, "png")
@@ -239,7 +239,8 @@ def explain_command(
                           "tokens": exp.tokens, "scores": exp.scores}, ensure_ascii=False))
     else:
         probs = "  ".join(f"p({k})={v:.3f}" for k, v in exp.probabilities.items())
-        print(f"predicted {exp.label}  {probs}  ({exp.method}; '?' marks words outside the vocabulary)")
+        sign = "weights sum to 1" if exp.method == "attention" else f"+ pushes toward {exp.label}, - away from it"
+        print(f"predicted {exp.label}  {probs}  ({exp.method}: {sign}; '?' marks words outside the vocabulary)")
         width = max(len(t) for t in exp.tokens)
         top = max(abs(s) for s in exp.scores) or 1.0
         for token, score in zip(exp.tokens, exp.scores):
@@ -251,7 +252,8 @@ def explain_command(
     if png_path:
         from textrnn.plots import plot_token_weights
 
-        plot_token_weights(exp.tokens, exp.scores, png_path, f"{exp.method}: predicted {exp.label}")
+        words = legend(exp)
+        plot_token_weights(exp.tokens, exp.scores, png_path, words["predicted"], xlabel=words["axis"])
         print(f"wrote {png_path}", file=sys.stderr)
 
 
