@@ -397,6 +397,14 @@ def test_explain_prints_one_weight_per_token_and_writes_html(tiny_run_dir, tmp_p
     assert f"(gradient_x_input: + pushes toward {expected.label}, - away from it;" in out.splitlines()[0]
 
 
+def test_explain_top_is_refused_for_a_recurrent_model_and_a_text_is_required(tiny_run_dir, capsys):
+    code, out, err = run(capsys, "explain", tiny_run_dir, "хорошо", "--top", "3")
+    assert code == 2 and err == "textrnn: error: --top is for a tfidf-lr model (its feature weights); a recurrent model " \
+                                "explains a text\n"
+    code, out, err = run(capsys, "explain", tiny_run_dir)
+    assert code == 2 and err == "textrnn: error: nothing to explain: give a text\n"
+
+
 def test_explain_png_titles_the_prediction_and_labels_its_axis(tiny_run_dir, tmp_path, capsys, monkeypatch):
     import textrnn
     from textrnn import plots

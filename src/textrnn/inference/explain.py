@@ -12,10 +12,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-import torch
-
 from textrnn.errors import TextrnnError
-from textrnn.tasks.classify import probabilities
 
 
 @dataclass
@@ -40,9 +37,13 @@ def explain(clf, text: str) -> Explanation:
     Raises:
         TextrnnError: the text is empty, or the model is not recurrent.
     """
+    import torch  # here: the legend and the HTML page also serve the torch-free tfidf-lr explanation
+
+    from textrnn.tasks.classify import probabilities
+
     predictor = getattr(clf, "predictor_", clf)
     if not hasattr(predictor, "model") or not hasattr(predictor.model, "pool"):
-        raise TextrnnError("explain needs a recurrent model (tfidf-lr models: inspect their coefficients instead)")
+        raise TextrnnError("explain needs a recurrent model (a tfidf-lr model: see textrnn.baselines.lr_explain)")
     if not text.strip():
         raise TextrnnError("the text to explain is empty")
     model = predictor.model
