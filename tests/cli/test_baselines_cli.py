@@ -91,8 +91,62 @@ def test_evaluate_and_predict_commands_read_the_baseline(tmp_path, demo_rows, ca
     assert line["label"] == "positive"
     assert line["probabilities"] == pytest.approx(dict(zip(fitted.labels_, fitted.predict_proba(
         ["Отличный сервис, спасибо!"])[0].tolist())), abs=1e-6)
-    code, _, err = run(capsys, "explain", run_dir, "Отличный сервис")
-    assert code == 2 and "explain needs a recurrent model" in err
+
+
+def test_explain_top_prints_each_labels_highest_and_lowest_weighted_features(tmp_path, demo_rows, capsys):
+    from textrnn.baselines.lr_explain import top_weights
+
+    fitted = TfidfLogisticRegression().fit([t for t, _ in demo_rows[:300]], [y for _, y in demo_rows[:300]], quiet=True)
+    run_dir = fitted.save(tmp_path / "lr")
+    expected = top_weights(fitted, 2)
+    code, out, err = run(capsys, "explain", run_dir, "--top", "2")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "negative: highest weights (toward negative)" and len(lines) == 2 * (1 + 2 + 1 + 2)
+    assert lines[1:3] == [f"  {w:+.4f}  {t}" for t, w in expected["negative"]["highest"]]
+    assert lines[9] == "positive: lowest weights (away from positive)"
+    assert lines[10:12] == [f"  {w:+.4f}  {t}" for t, w in expected["positive"]["lowest"]]
+    code, out, _ = run(capsys, "explain", run_dir, "--top", "2", "--json")
+    result = json.loads(out)
+    assert result["labels"]["positive"]["highest"] == [{"term": t, "weight": pytest.approx(w)}
+                                                       for t, w in expected["positive"]["highest"]]
+
+
+def test_explain_a_text_shows_its_features_contributions_toward_the_prediction(tmp_path, demo_rows, capsys):
+    from textrnn.baselines.lr_explain import contributions
+
+    fitted = TfidfLogisticRegression().fit([t for t, _ in demo_rows[:300]], [y for _, y in demo_rows[:300]], quiet=True)
+    run_dir = fitted.save(tmp_path / "lr")
+    text = "Отличный сервис, но доставка ужасная"
+    expected = contributions(fitted, text)
+    code, out, err = run(capsys, "explain", run_dir, text, "--json", "--html", tmp_path / "e.html")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["label"] == expected["label"] == fitted.predict([text])[0]
+    assert result["method"] == "coefficient_x_tfidf"
+    assert [f["term"] for f in result["features"]] == [f["term"] for f in expected["features"]]
+    assert [f["contribution"] for f in result["features"]] == pytest.approx([f["contribution"] for f in expected["features"]])
+    page = (tmp_path / "e.html").read_text(encoding="utf-8")
+    assert page.count("<span") == len(expected["features"]) and f"pushes toward {expected['label']}" in page
+    code, out, _ = run(capsys, "explain", run_dir, text, "--top", "3")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 1 + 3 and lines[0].startswith(f"predicted {expected['label']}  ")
+    first = expected["features"][0]
+    assert lines[1].split() == first["term"].split() + [
+        f"{first['contribution']:+.4f}", "=", f"{first['weight']:+.4f}", "x", f"{first['tfidf']:.4f}"]
+
+
+@pytest.mark.parametrize("args,message", [
+    ([], "nothing to explain: give a text, or --top N for the model's highest- and lowest-weighted features"),
+    (["--top", "3", "--html", "x.html"], "--html and --png draw one text's explanation; give a text"),
+    (["абырвалг"], "the text has none of the model's features"),
+])
+def test_explain_tfidf_errors_are_one_line(tmp_path, demo_rows, capsys, args, message):
+    fitted = TfidfLogisticRegression().fit([t for t, _ in demo_rows[:100]], [y for _, y in demo_rows[:100]], quiet=True)
+    run_dir = fitted.save(tmp_path / "lr")
+    code, out, err = run(capsys, "explain", run_dir, *[str(tmp_path / a) if a.endswith(".html") else a for a in args])
+    assert code == 2 and out == "" and err.startswith(f"textrnn: error: {message}")
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_a_tfidf_lr_model_evaluates_and_predicts_with_the_columns_it_was_trained_on(tmp_path, demo_rows, capsys):

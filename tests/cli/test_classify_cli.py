@@ -396,6 +396,31 @@ def test_explain_prints_one_weight_per_token_and_writes_html(tiny_run_dir, tmp_p
     assert err == f"wrote {tmp_path / 'e.html'}\n"
     code, out, _ = run(capsys, "explain", tiny_run_dir, "Отличный сервис абырвалг")
     assert code == 0 and out.startswith(f"predicted {expected.label}  ") and len(out.splitlines()) == 1 + 3
+    assert f"(gradient_x_input: + pushes toward {expected.label}, - away from it;" in out.splitlines()[0]
+
+
+def test_explain_top_is_refused_for_a_recurrent_model_and_a_text_is_required(tiny_run_dir, capsys):
+    code, out, err = run(capsys, "explain", tiny_run_dir, "хорошо", "--top", "3")
+    assert code == 2 and err == "textrnn: error: --top is for a tfidf-lr model (its feature weights); a recurrent model " \
+                                "explains a text\n"
+    code, out, err = run(capsys, "explain", tiny_run_dir)
+    assert code == 2 and err == "textrnn: error: nothing to explain: give a text\n"
+
+
+def test_explain_png_titles_the_prediction_and_labels_its_axis(tiny_run_dir, tmp_path, capsys, monkeypatch):
+    import textrnn
+    from textrnn import plots
+    from textrnn.inference.explain import explain
+
+    shown = []
+    monkeypatch.setattr(plots.plt, "close", lambda fig: shown.append(fig))
+    code, _, err = run(capsys, "explain", tiny_run_dir, "Отличный сервис", "--png", tmp_path / "e.png")
+    assert code == 0, err
+    exp = explain(textrnn.load(tiny_run_dir, device="cpu"), "Отличный сервис")
+    other = next(k for k in exp.probabilities if k != exp.label)
+    ax = shown[0].axes[0]
+    assert ax.get_title() == f"predicted {exp.label} (p={exp.probabilities[exp.label]:.3f})"
+    assert ax.get_xlabel() == f"\u2190 toward {other}   gradient_x_input   toward {exp.label} \u2192"
 
 
 def test_predict_prints_label_probabilities_and_text_per_line(tiny_run_dir, capsys):

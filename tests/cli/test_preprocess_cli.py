@@ -158,3 +158,31 @@ def test_existing_output_needs_force(tmp_path, capsys):
     assert out.read_text(encoding="utf-8") == "keep me"
     code, _, err = run(capsys, "preprocess", src, "--output", out, "--force")
     assert code == 0 and "привет мир" in out.read_text(encoding="utf-8")
+
+
+def test_like_uses_the_saved_models_pipeline_and_refuses_other_options(tmp_path, capsys):
+    from tests.conftest import saved_classifier
+
+    run_dir = saved_classifier(tmp_path / "run", preprocessor=Preprocessor(lemmatize=True, negation=True))
+    text = "Мне не понравилось в стране :("
+    code, out, err = run(capsys, "preprocess", "--text", text, "--like", run_dir)
+    assert code == 0, err
+    assert out == "я не_понравиться в страна\n"  # the options' own defaults give word forms
+    assert run(capsys, "preprocess", "--text", text)[1] == "мне не понравилось в стране\n"
+    for flags, named in ((["--lemmatize"], "--lemmatize"), (["--no-stopwords"], "--stopwords"),
+                         (["--emoticons", "keep", "--stem"], "--stem, --emoticons")):
+        code, out, err = run(capsys, "preprocess", "--text", text, "--like", run_dir, *flags)
+        assert code == 2 and out == ""
+        assert err.strip().splitlines() == [f"textrnn: error: --like uses the model's own preprocessing; drop "
+                                            f"{named} (or drop --like)"]
+
+
+def test_like_refuses_a_model_without_preprocessing_and_help_names_trains_default(tmp_path, capsys, tiny_lm_run):
+    code, out, err = run(capsys, "preprocess", "--text", "x", "--like", tiny_lm_run[0])
+    assert code == 2 and "a char_lm model has no preprocessing settings" in err and len(err.strip().splitlines()) == 1
+    code, out, err = run(capsys, "preprocess", "--text", "x", "--like", tmp_path / "missing")
+    assert code == 2 and "does not exist" in err
+    code, out, _ = run(capsys, "preprocess", "--help")
+    flat = " ".join(out.split())
+    assert code == 0 and "--like" in flat
+    assert "default for a Russian recurrent model lemmatises" in " ".join(flat.replace("│", " ").split())

@@ -49,7 +49,6 @@ def _root(version: bool = typer.Option(False, "--version", callback=_print_versi
 from textrnn.cli.classify import (  # noqa: E402
     demo_command,
     evaluate_command,
-    explain_command,
     predict_command,
     train_command,
 )
@@ -58,6 +57,7 @@ app.command("train")(train_command)
 app.command("evaluate")(evaluate_command)
 app.command("predict")(predict_command)
 app.command("demo")(demo_command)
+from textrnn.cli.explain import explain_command  # noqa: E402
 app.command("explain")(explain_command)
 
 # --- sub-commands registered by other modules (one import + one registration line each) ---

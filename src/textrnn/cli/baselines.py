@@ -135,7 +135,7 @@ def compare_command(
     device: str = typer.Option("auto", "--device", help="auto, cpu, cuda or cuda:N (recurrent models)."),
     threads: Optional[int] = typer.Option(None, "--threads", help="CPU threads for torch [default: one per core]."),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out directory."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the final table."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the final table (no progress bars, no log lines)."),
 ) -> None:
     """Train each model spec on the same split and print accuracy, macro-F1, time and size side by side."""
     from textrnn.compare.report import compare_models, format_table, seed_list, write_report
@@ -153,7 +153,8 @@ def compare_command(
     val_data = read_labeled_csv(val, text_col, other_col, encoding, sep) if val else None
     test_data = read_labeled_csv(test, text_col, other_col, encoding, sep)
     log = None if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
-    report = compare_models(train, test_data, specs, val=val_data, seeds=seeds, device=device, log=log)
+    report = compare_models(train, test_data, specs, val=val_data, seeds=seeds, device=device, log=log,
+                            progress=not quiet)
     import shlex
 
     argv = ["textrnn", "compare", str(train_csv)] + (["--val", str(val)] if val else []) + [

@@ -1,4 +1,4 @@
-"""CLI commands for classification: ``train``, ``evaluate``, ``predict``, ``explain``, ``demo``."""
+"""CLI commands for classification: ``train``, ``evaluate``, ``predict``, ``demo`` (``explain``: cli/explain.py)."""
 
 from __future__ import annotations
 
@@ -230,46 +230,6 @@ def predict_command(
         else:
             shown = "  ".join(f"p({k})={v:.3f}" for k, v in probs.items())
             print(f"{label}\t{shown}\t{text}")
-
-
-def explain_command(
-    run_dir: Path = typer.Argument(..., help="Model directory of a recurrent classifier."),
-    text: str = typer.Argument(..., help="The text to explain."),
-    html_path: Optional[Path] = typer.Option(None, "--html", help="Write tokens shaded by weight as an HTML page."),
-    png_path: Optional[Path] = typer.Option(None, "--png", help="Write a bar chart of token weights."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    force: bool = typer.Option(False, "--force", help="Overwrite existing --html / --png files."),
-    device: str = device_option(),
-) -> None:
-    """Show each token's weight in a prediction: attention weights, or gradient x input saliency."""
-    from textrnn.inference.explain import explain, to_html
-
-    check_output_file(html_path, force, "html")
-    check_output_file(png_path, force, "png")
-    if png_path is not None and png_path.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise TextrnnError(f"--png {str(png_path)!r}: expected a file name ending in .png (or .svg, .pdf)")
-    if html_path is not None and png_path is not None and html_path.resolve() == png_path.resolve():
-        raise TextrnnError(f"--html and --png are the same file {str(html_path)!r}; expected two different paths")
-    exp = explain(_load_classifier(run_dir, device), text)
-    if as_json:
-        print(json.dumps({"label": exp.label, "probabilities": exp.probabilities, "method": exp.method,
-                          "tokens": exp.tokens, "scores": exp.scores}, ensure_ascii=False))
-    else:
-        probs = "  ".join(f"p({k})={v:.3f}" for k, v in exp.probabilities.items())
-        print(f"predicted {exp.label}  {probs}  ({exp.method}; '?' marks words outside the vocabulary)")
-        width = max(len(t) for t in exp.tokens)
-        top = max(abs(s) for s in exp.scores) or 1.0
-        for token, score in zip(exp.tokens, exp.scores):
-            bar = ("+" if score >= 0 else "-") * max(0, round(20 * abs(score) / top))
-            print(f"  {token:<{width}}  {score:+.4f}  {bar}")
-    if html_path:
-        atomic_write_text(html_path, to_html(exp))
-        print(f"wrote {html_path}", file=sys.stderr)
-    if png_path:
-        from textrnn.plots import plot_token_weights
-
-        plot_token_weights(exp.tokens, exp.scores, png_path, f"{exp.method}: predicted {exp.label}")
-        print(f"wrote {png_path}", file=sys.stderr)
 
 
 DEMO_SENTENCES = [

@@ -58,11 +58,41 @@ def preprocessor_from_options(recurrent: bool = False, stopwords_file: str | os.
     return classifier_preprocessing(recurrent, **options)
 
 
+def preprocessor_like(run_dir: str | os.PathLike) -> Preprocessor:
+    """The exact :class:`Preprocessor` a saved classifier uses (its ``config.json`` preprocessing
+    settings), read without loading the model.
+
+    Raises:
+        TextrnnError: ``run_dir`` is not a model directory, or its model has no preprocessing
+            settings (a char LM, a tagger, a seq2seq model).
+    """
+    from textrnn.runs import read_config, section
+
+    config = read_config(run_dir)
+    if "preprocessing" not in config:
+        raise TextrnnError(f"--like {str(run_dir)!r}: a {config['kind']} model has no preprocessing settings; "
+                           f"expected a classifier's model directory")
+    return Preprocessor.from_dict(section(config, "preprocessing", run_dir))
+
+
+def given_options(ctx: typer.Context, names: list[str]) -> list[str]:
+    """The flags of the options in ``names`` that the command line set (not left at their defaults)."""
+    from typer._click.core import ParameterSource
+
+    flags = {p.name: p.opts[0] for p in ctx.command.params}
+    return [flags.get(n, n) for n in names if ctx.get_parameter_source(n) not in (None, ParameterSource.DEFAULT)]
+
+
 # --- the command -----------------------------------------------------------------------------
 
 
-@with_groups(preprocessing=preprocessing_group("Replace words by their pymorphy3 lemma (ru)."))
+_LEMMATIZE_HELP = ("Replace words by their pymorphy3 lemma (ru). Off here by default, but `train`'s default for a "
+                   "Russian recurrent model lemmatises: use --like RUN_DIR to see a saved model's exact pipeline.")
+
+
+@with_groups(preprocessing=preprocessing_group(_LEMMATIZE_HELP))
 def preprocess_command(
+    ctx: typer.Context,
     input: Annotated[
         Optional[Path], typer.Argument(help="CSV file to preprocess (with --output).", show_default=False)
     ] = None,
@@ -75,15 +105,28 @@ def preprocess_command(
     sep: Optional[str] = SEP,
     workers: int = WORKERS,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing --output file.")] = False,
+    like: Annotated[Optional[Path], typer.Option(
+        "--like", help="Use the exact pipeline stored in this classifier's model directory (no other "
+                       "preprocessing options).", show_default=False)] = None,
     preprocessing: dict = None,
 ) -> None:
-    """Turn raw text into tokens with the same pipeline that `train` stores in the model.
+    """Turn raw text into tokens with the pipeline the options describe, or with a saved model's (--like).
+
+    The options' defaults are the Preprocessor's, not train's: train lemmatises by default for a
+    Russian recurrent model. --like RUN_DIR shows exactly what a trained model sees.
 
     \b
     textrnn preprocess --text "Мне не понравилось :(" --lemmatize --negation
+    textrnn preprocess --text "Мне не понравилось :(" --like runs/sentiment
     textrnn preprocess IN.csv --output OUT.csv [--text-col text] [--workers N]
     """
-    pre = preprocessor_from_options(**preprocessing)
+    if like is not None:
+        given = given_options(ctx, list(preprocessing))
+        if given:
+            raise TextrnnError(f"--like uses the model's own preprocessing; drop {', '.join(given)} (or drop --like)")
+        pre = preprocessor_like(like)
+    else:
+        pre = preprocessor_from_options(**preprocessing)
     if text is not None:
         if input is not None:
             raise TextrnnError("give either --text TEXT or an input CSV file, not both")

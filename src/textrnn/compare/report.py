@@ -65,6 +65,7 @@ def compare_models(
     first_seed: int = 13,
     device: str = "auto",
     log: Callable[[str], None] | None = None,
+    progress: bool = False,
 ) -> dict:
     """Train each spec ``seeds`` times on ``train`` (``val`` for early stopping / reporting)
     and score it on ``test``.
@@ -78,6 +79,8 @@ def compare_models(
         seeds: runs per spec, with seeds ``first_seed, first_seed + 1, …``.
         device: for the recurrent models.
         log: called with one progress line per run (``None``: silent).
+        progress: a progress bar with its ETA while each recurrent model trains (on stderr, only
+            when it is a terminal; :class:`~textrnn.training.callbacks.RunProgress`).
 
     Returns:
         A JSON-ready dict: ``{"models": [{"spec", "runs": [...], "summary": {...}}, ...], ...}``;
@@ -102,10 +105,16 @@ def compare_models(
     log = log or (lambda _msg: None)
     token_cache: dict[str, tuple[list, list | None, float]] = {}
     models = []
+    n_runs = len(specs) * len(seed_values)
     for spec in specs:
         runs = []
         for seed in seed_values:
             clf = build_from_spec(spec, seed=seed, device=device)
+            if progress and hasattr(clf, "callbacks"):  # the recurrent models: tfidf-lr trains in seconds
+                from textrnn.training.callbacks import RunProgress
+
+                done = len(models) * len(seed_values) + len(runs)
+                clf.callbacks.append(RunProgress(f"{spec.text} seed {seed} (run {done + 1}/{n_runs})"))
             key = json.dumps(clf.preprocessor.to_dict(), sort_keys=True, ensure_ascii=False)
             if key not in token_cache:
                 start = time.perf_counter()

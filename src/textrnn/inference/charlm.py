@@ -148,9 +148,10 @@ class CharLMPredictor:
     def config_dict(self) -> dict:
         return header(self.kind, model=self.model.config.to_dict(), line_mode=self.line_mode, **self.record)
 
-    def save(self, out: str | Path, force: bool = False) -> Path:
+    def save(self, out: str | Path, force: bool = False, files: dict | None = None) -> Path:
         """Write the run directory atomically: ``config.json``, ``vocab.json``, ``model.safetensors``
-        (a tied output matrix stored once, as the embedding), ``metrics.json``.
+        (a tied output matrix stored once, as the embedding), ``metrics.json``, and each of ``files``
+        (name -> a function that writes that path, e.g. ``curves.png`` from training).
 
         Raises:
             TextrnnError: ``out`` exists and ``force`` is false.
@@ -165,6 +166,8 @@ class CharLMPredictor:
             write_json(tmp / "vocab.json", self.vocab.to_dict())
             save_file(state, str(tmp / "model.safetensors"))
             write_json(tmp / "metrics.json", self.metrics)
+            for name, write in (files or {}).items():
+                write(tmp / name)
         return Path(out)
 
     @classmethod

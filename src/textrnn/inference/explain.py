@@ -12,10 +12,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-import torch
-
 from textrnn.errors import TextrnnError
-from textrnn.tasks.classify import probabilities
 
 
 @dataclass
@@ -40,9 +37,13 @@ def explain(clf, text: str) -> Explanation:
     Raises:
         TextrnnError: the text is empty, or the model is not recurrent.
     """
+    import torch  # here: the legend and the HTML page also serve the torch-free tfidf-lr explanation
+
+    from textrnn.tasks.classify import probabilities
+
     predictor = getattr(clf, "predictor_", clf)
     if not hasattr(predictor, "model") or not hasattr(predictor.model, "pool"):
-        raise TextrnnError("explain needs a recurrent model (tfidf-lr models: inspect their coefficients instead)")
+        raise TextrnnError("explain needs a recurrent model (a tfidf-lr model: see textrnn.baselines.lr_explain)")
     if not text.strip():
         raise TextrnnError("the text to explain is empty")
     model = predictor.model
@@ -73,19 +74,57 @@ def explain(clf, text: str) -> Explanation:
     return Explanation(text, shown, scores, method, label, {n: float(p) for n, p in zip(predictor.labels_, probs)})
 
 
+def others(exp: Explanation) -> str:
+    """The labels other than the predicted one, as a phrase: ``positive`` or ``the other labels``."""
+    rest = [k for k in exp.probabilities if k != exp.label]
+    return rest[0] if len(rest) == 1 else "the other labels"
+
+
+def legend(exp: Explanation) -> dict[str, str]:
+    """What the scores of ``exp`` mean, in words: ``predicted`` (the label and its probability),
+    ``blue`` and ``red`` (what each colour of the HTML page and the PNG bars says) and ``axis``
+    (the PNG's axis label)."""
+    p = exp.probabilities.get(exp.label, float("nan"))
+    predicted = f"predicted {exp.label} (p={p:.3f})"
+    if exp.method == "attention":
+        return {"predicted": predicted, "blue": "attention weight: how much the model read this token (the weights "
+                "sum to 1; attention has no sign, it does not say toward which label)", "red": "",
+                "axis": f"attention weight (predicted {exp.label}; weights sum to 1)"}
+    return {"predicted": predicted,
+            "blue": f"pushes toward {exp.label}, the predicted label (score > 0)",
+            "red": f"pushes away from {exp.label}, toward {others(exp)} (score < 0)",
+            "axis": f"\u2190 toward {others(exp)}   {exp.method}   toward {exp.label} \u2192"}
+
+
+BLUE, RED = "31,119,180", "214,39,40"
+
+
+def _swatch(rgb: str, text: str) -> str:
+    return (f"<li><i style='display:inline-block;width:1.4em;height:0.9em;background:rgb({rgb});"
+            f"border-radius:3px'></i> {html.escape(text)}</li>")
+
+
 def to_html(exp: Explanation) -> str:
-    """A standalone HTML page: tokens shaded by score (blue toward the label, red away)."""
+    """A standalone HTML page: tokens shaded by score (blue toward the predicted label, red away
+    from it; deeper = larger ``|score|``) and a legend saying so, with the predicted label and its
+    probability."""
     top = max((abs(s) for s in exp.scores), default=1.0) or 1.0
     spans = []
     for token, score in zip(exp.tokens, exp.scores):
         alpha = abs(score) / top
-        color = f"rgba(31,119,180,{alpha:.3f})" if score >= 0 else f"rgba(214,39,40,{alpha:.3f})"
+        color = f"rgba({BLUE},{alpha:.3f})" if score >= 0 else f"rgba({RED},{alpha:.3f})"
         spans.append(f'<span title="{score:.4f}" style="background:{color};padding:2px 3px;margin:1px;border-radius:3px">'
                      f"{html.escape(token)}</span>")
     probs = ", ".join(f"{html.escape(k)}: {v:.3f}" for k, v in exp.probabilities.items())
+    words = legend(exp)
+    items = _swatch(BLUE, words["blue"]) + (_swatch(RED, words["red"]) if words["red"] else "")
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>textrnn explain</title></head>"
         "<body style='font-family:sans-serif;font-size:18px;line-height:2'>"
-        f"<p>{' '.join(spans)}</p><p style='font-size:14px;color:#555'>predicted <b>{html.escape(exp.label)}</b> ({probs}); "
-        f"scores: {exp.method}</p><p style='font-size:14px;color:#555'>{html.escape(exp.text)}</p></body></html>\n"
+        f"<p>{' '.join(spans)}</p>"
+        f"<div class='legend' style='font-size:14px;color:#333;line-height:1.6'><p><b>{html.escape(words['predicted'])}"
+        f"</b> — all labels: {probs}</p><ul style='list-style:none;padding-left:0'>{items}"
+        f"<li>deeper colour = larger |score| (relative to this text's largest); hover a token for its score "
+        f"({html.escape(exp.method)})</li></ul></div>"
+        f"<p style='font-size:14px;color:#555'>{html.escape(exp.text)}</p></body></html>\n"
     )

@@ -1,4 +1,4 @@
-"""Trainer callbacks: a progress bar, log lines, CPU thread tuning, best-weights checkpoints, a step timer."""
+"""Trainer callbacks: progress bars (per epoch, or one per run with its ETA), log lines, CPU thread tuning, best-weights checkpoints, a step timer."""
 
 from __future__ import annotations
 
@@ -44,6 +44,39 @@ class ProgressBar:
 
     on_epoch_end = close
     on_fit_end = close
+
+
+class RunProgress:
+    """One tqdm bar over a whole training run on stderr — every epoch's steps, the elapsed time and
+    the ETA to the step limit (early stopping ends it sooner) — only when stderr is a terminal;
+    what ``compare`` shows per model and seed.
+
+    Args:
+        desc: the bar's label, e.g. ``"bigru seed 13 (run 2/6)"``.
+    """
+
+    def __init__(self, desc: str) -> None:
+        self.desc, self.bar = desc, None
+
+    def on_fit_start(self, trainer) -> None:
+        if not sys.stderr.isatty():
+            return
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=trainer.total_steps, desc=self.desc, unit="step", leave=False, file=sys.stderr)
+
+    def on_step_end(self, trainer, seconds: float) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def on_evaluate(self, trainer, row: dict, improved: bool) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"epoch {trainer.epoch}", refresh=False)
+
+    def on_fit_end(self, trainer) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 class LogLines:

@@ -238,7 +238,7 @@ class RecurrentTextClassifier:
         if plots and self.history_:
             from textrnn.plots import plot_confusion_matrix, plot_curves
 
-            files["curves.png"] = lambda p: plot_curves(self.history_, p)
+            files["curves.png"] = lambda p: plot_curves(self.history_, p, best=self.summary_.get("best"))
             matrix = (self.summary_.get("val") or {}).get("confusion_matrix")
             if matrix:
                 files["confusion_matrix.png"] = lambda p: plot_confusion_matrix(

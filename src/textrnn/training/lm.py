@@ -56,12 +56,13 @@ def split_validation(text: str, config: LMTrainConfig) -> tuple[str, str]:
 def train_lm(train_paths: Sequence[str | os.PathLike], out: str | os.PathLike, model_config: CharLMConfig | None = None,
              train_config: LMTrainConfig | None = None, val_paths: Sequence[str | os.PathLike] | None = None,
              force: bool = False, device: str | torch.device = "cpu", quiet: bool = False,
-             callbacks: Sequence[Any] = ()) -> dict:
+             callbacks: Sequence[Any] = (), plots: bool = True) -> dict:
     """Train a character LM on UTF-8 text files and write the run directory ``out`` atomically.
 
     ``out`` gets ``config.json`` (``kind: char_lm``), ``vocab.json``, ``model.safetensors``
-    (the weights of the best validation loss) and ``metrics.json`` (per-evaluation history and
-    the final validation metrics); an existing ``out`` is replaced only with ``force``.
+    (the weights of the best validation loss), ``metrics.json`` (per-evaluation history and
+    the final validation metrics) and, with ``plots``, ``curves.png`` (losses and bits per
+    character per evaluation, the kept one marked); an existing ``out`` is replaced only with ``force``.
 
     Args:
         train_paths: training text files (concatenated).
@@ -71,6 +72,7 @@ def train_lm(train_paths: Sequence[str | os.PathLike], out: str | os.PathLike, m
         device: ``"cpu"``, ``"cuda[:N]"`` or ``"auto"``.
         quiet: no progress bar and no log lines.
         callbacks: extra :class:`~textrnn.training.Trainer` callbacks.
+        plots: write ``curves.png``.
 
     Returns:
         The content of ``metrics.json``; ``final`` holds ``loss_nats_per_char``, ``bits_per_char``,
@@ -123,7 +125,13 @@ def train_lm(train_paths: Sequence[str | os.PathLike], out: str | os.PathLike, m
     record = {"training": tc.to_dict(),
               "data": {"train": [str(p) for p in train_paths], "val": [str(p) for p in val_paths] if val_paths else None,
                        "n_train_chars": len(text)}, "n_parameters": count_parameters(model)}
-    CharLMPredictor(model, vocab, tc.line_mode, record, metrics).save(out, force=force)
+    files = {}
+    if plots and trainer.history:
+        from textrnn.plots import plot_curves
+
+        files["curves.png"] = lambda p: plot_curves(trainer.history, p, unit="char", best=trainer.best, x="step",
+                                                    loss_key="val_loss_nats_per_char")
+    CharLMPredictor(model, vocab, tc.line_mode, record, metrics).save(out, force=force, files=files)
     info(f"done: {trainer.step} steps, {trainer.train_seconds:.1f} s training; best val {final['loss_nats_per_char']:.4f} "
          f"nats/char, {final['bits_per_char']:.4f} bits/char, perplexity {final['perplexity']:.3f} -> {out}")
     return metrics

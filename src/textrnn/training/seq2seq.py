@@ -166,5 +166,5 @@ class Seq2Seq:
         if plots and self.history_:
             from textrnn.plots import plot_curves
 
-            files["curves.png"] = lambda p: plot_curves(self.history_, p, unit="output unit")
+            files["curves.png"] = lambda p: plot_curves(self.history_, p, unit="output unit", best=self.summary_.get("best"))
         return predictor.save(out, force=force, extra=extra, files=files)

@@ -212,5 +212,5 @@ class SequenceTagger:
         if plots and self.history_:
             from textrnn.plots import plot_curves
 
-            files["curves.png"] = lambda p: plot_curves(self.history_, p, unit="token")
+            files["curves.png"] = lambda p: plot_curves(self.history_, p, unit="token", best=self.summary_.get("best"))
         return predictor.save(out, force=force, extra=extra, files=files)

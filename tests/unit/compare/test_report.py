@@ -61,3 +61,40 @@ def test_seed_list_counts_up_from_the_first_seed():
     assert seed_list(3) == [13, 14, 15] and seed_list(1, first_seed=0) == [0]
     with pytest.raises(TextrnnError, match="seeds must be >= 1, got 0"):
         seed_list(0)
+
+
+class _Terminal:
+    """A stand-in for stderr that says it is a terminal and keeps what is written."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def test_progress_shows_a_bar_with_its_eta_per_recurrent_run_only_on_a_terminal(split, monkeypatch):
+    import sys
+
+    train, test = split
+    specs = "tfidf-lr:ngram=1-1,gru:emb=8,hidden=8,epochs=2,maxlen=20,subwords=0"
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    report = compare_models(train, test, specs, progress=True, device="cpu")
+    steps = report["models"][1]["runs"][0]
+    bars = terminal.text
+    assert f"gru:emb=8,hidden=8,epochs=2,maxlen=20,subwords=0 seed 13 (run 2/2)" in bars
+    assert "tfidf-lr" not in bars and "run 1/2" not in bars  # no bar for the baseline, which has no epochs
+    assert "step" in bars and "<" in bars  # tqdm's [elapsed<remaining] is the ETA
+    assert steps["best_epoch"] in (1, 2)
+    piped = _Terminal()
+    piped.isatty = lambda: False
+    monkeypatch.setattr(sys, "stderr", piped)
+    compare_models(train, test, specs, progress=True, device="cpu")  # stderr to a file or a pipe: no bar
+    assert piped.text == ""

@@ -59,3 +59,32 @@ def test_html_escapes_tokens_and_shades_by_score():
     page = to_html(Explanation("<b>", ["<b>", "x"], [0.5, -1.0], "attention", "pos", {"pos": 0.7, "neg": 0.3}))
     assert "&lt;b&gt;" in page and "<b>x" not in page
     assert "rgba(31,119,180,0.500)" in page and "rgba(214,39,40,1.000)" in page
+
+
+def test_html_legend_says_what_the_colours_mean_and_names_the_prediction():
+    from textrnn.inference.explain import Explanation, legend
+
+    exp = Explanation("мне не понравилось", ["мне", "понравиться"], [0.2, -1.0], "gradient_x_input", "negative",
+                      {"negative": 0.8, "positive": 0.2})
+    page = to_html(exp)
+    assert "predicted negative (p=0.800)" in page
+    assert "pushes toward negative, the predicted label (score &gt; 0)" in page
+    assert "pushes away from negative, toward positive (score &lt; 0)" in page
+    assert legend(exp)["axis"] == "\u2190 toward positive   gradient_x_input   toward negative \u2192"
+    three = Explanation("x", ["x"], [-0.5], "gradient_x_input", "b", {"a": 0.3, "b": 0.5, "c": 0.2})
+    assert legend(three)["red"] == "pushes away from b, toward the other labels (score < 0)"
+    attention = to_html(Explanation("x y", ["x", "y"], [0.25, 0.75], "attention", "pos", {"pos": 0.6, "neg": 0.4}))
+    assert "attention has no sign" in attention and "pushes away" not in attention
+    assert attention.count(f"background:rgb(") == 1  # one legend swatch: attention weights are never red
+
+
+def test_png_bars_carry_an_axis_label_saying_which_way_is_the_prediction(tmp_path, monkeypatch):
+    from textrnn import plots
+
+    shown = []
+    monkeypatch.setattr(plots.plt, "close", lambda fig: shown.append(fig))
+    plots.plot_token_weights(["a", "b"], [0.5, -1.0], tmp_path / "w.png", "predicted neg (p=0.700)",
+                             xlabel="\u2190 toward pos   gradient_x_input   toward neg \u2192")
+    ax = shown[0].axes[0]
+    assert ax.get_xlabel() == "\u2190 toward pos   gradient_x_input   toward neg \u2192"
+    assert ax.get_title() == "predicted neg (p=0.700)" and (tmp_path / "w.png").stat().st_size > 0

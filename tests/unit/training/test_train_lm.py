@@ -25,7 +25,8 @@ def test_a_tiny_corpus_overfits_and_the_saved_weights_are_the_best(tiny_lm_run):
     assert math.isclose(final["perplexity"], math.exp(final["loss_nats_per_char"]))
     assert final["n_chars"] == len(LM_TEXT) - 1
     assert metrics["steps"] == 150 and metrics["stop_reason"] == "max_steps"
-    assert sorted(p.name for p in run.iterdir()) == ["config.json", "metrics.json", "model.safetensors", "vocab.json"]
+    assert sorted(p.name for p in run.iterdir()) == ["config.json", "curves.png", "metrics.json", "model.safetensors",
+                                                     "vocab.json"]
     cfg = json.loads((run / "config.json").read_text(encoding="utf-8"))
     assert cfg["kind"] == "char_lm" and cfg["format_version"] == 2 and cfg["textrnn_version"] == textrnn.__version__
     assert cfg["model"] == {**CharLMConfig(**TINY_LM_MODEL).to_dict(), "vocab_size": len(set(LM_TEXT)) + 4}
@@ -114,3 +115,21 @@ def test_progress_goes_to_the_log_on_stderr_not_to_stdout(tmp_path, capsys):
     train_lm([tmp_path / "t.txt"], tmp_path / "quiet", CharLMConfig(**TINY_LM_MODEL),
              LMTrainConfig(**TINY_LM_TRAIN, max_steps=2, threads=1), quiet=True)
     assert capsys.readouterr() == ("", "")
+
+
+def test_the_learning_curves_plot_every_evaluation_by_step_and_mark_the_kept_one(tmp_path, monkeypatch):
+    from tests.conftest import tiny_char_lm
+    from textrnn import plots
+
+    shown = []
+    monkeypatch.setattr(plots.plt, "close", lambda fig: shown.append(fig))
+    run, metrics = tiny_char_lm(tmp_path, max_steps=40)
+    loss, validation = shown[0].axes
+    best = metrics["best"]
+    assert loss.get_xlabel() == "step" and loss.get_ylabel() == "loss (nats per char)"
+    curves = {line.get_label(): line for line in loss.get_lines()}
+    assert list(curves["validation"].get_ydata()) == [r["val_loss_nats_per_char"] for r in metrics["history"]]
+    assert list(curves[f"kept: step {best['step']} (epoch {best['epoch']})"].get_xdata()) == [best["step"]] * 2
+    bpc = next(line for line in validation.get_lines() if line.get_label() == "bits per char")
+    assert list(bpc.get_ydata()) == [r["val_bits_per_char"] for r in metrics["history"]]
+    assert (run / "curves.png").stat().st_size > 1000
