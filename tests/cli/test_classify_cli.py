@@ -365,6 +365,12 @@ def test_predict_and_evaluate_default_to_the_training_columns(tmp_path, demo_row
     assert code == 0 and json.loads(out)["n"] == 80, err
 
 
+def _default_signals() -> None:
+    """The child starts as from a terminal: a background job or nohup would have it ignore SIGINT / SIGHUP."""
+    for sig in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig, code, message", [(signal.SIGINT, 130, "textrnn: interrupted"),
                                                  (signal.SIGTERM, 143, "textrnn: terminated"),
                                                  (signal.SIGHUP, 129, "textrnn: hung up (the terminal closed)")])
@@ -373,7 +379,7 @@ def test_interrupted_training_says_so_and_leaves_nothing(tiny_csvs, tmp_path, si
     proc = subprocess.Popen([sys.executable, "-m", "textrnn.cli", "train", str(train), "--val", str(val),
                              "--out", str(tmp_path / "m"), "--epochs", "500", "--patience", "0", "--threads", "1", "-q"],
                             stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))  # as in a terminal, not nohup
+                            preexec_fn=_default_signals)
     time.sleep(4)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)

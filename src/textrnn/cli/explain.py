@@ -60,7 +60,7 @@ def explain_command(
 
         exp = explain(clf, text)
         print_token_scores(exp, as_json)
-    write_figures(exp, html_path, png_path)
+    write_figures(exp, html_path, png_path, force)
 
 
 def print_top_weights(clf, top: int, as_json: bool) -> None:
@@ -112,16 +112,19 @@ def print_token_scores(exp, as_json: bool) -> None:
         print(f"  {token:<{width}}  {score:+.4f}  {bar}")
 
 
-def write_figures(exp, html_path: Path | None, png_path: Path | None) -> None:
-    """The explanation as an HTML page with its legend and as a bar chart with its axis label."""
+def write_figures(exp, html_path: Path | None, png_path: Path | None, force: bool = False) -> None:
+    """The explanation as an HTML page with its legend and as a bar chart with its axis label,
+    each written through a temporary file (a failure never leaves a truncated file)."""
+    from textrnn.files import atomic_file
     from textrnn.inference.explain import legend, to_html
 
     if html_path:
-        atomic_write_text(html_path, to_html(exp))
+        atomic_write_text(html_path, to_html(exp), replace=force)
         print(f"wrote {html_path}", file=sys.stderr)
     if png_path:
         from textrnn.plots import plot_token_weights
 
         words = legend(exp)
-        plot_token_weights(exp.tokens, exp.scores, png_path, words["predicted"], xlabel=words["axis"])
+        with atomic_file(png_path, replace=force) as tmp:
+            plot_token_weights(exp.tokens, exp.scores, tmp, words["predicted"], xlabel=words["axis"])
         print(f"wrote {png_path}", file=sys.stderr)

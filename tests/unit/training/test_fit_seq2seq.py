@@ -129,13 +129,13 @@ def test_word_units_learn_word_order_and_report_bleu():
 
     rng = random.Random(0)
     words = ["мама", "папа", "кот", "дом", "лес", "сад", "мыла", "видел", "раму", "окно"]
-    sources = [" ".join(rng.sample(words, 5)) for _ in range(400)]
+    sources = [" ".join(rng.sample(words, 4)) for _ in range(300)]
     targets = [" ".join(reversed(s.split())) + " ." for s in sources]
     s2s = tiny_seq2seq_words(sources, targets)
     assert s2s.predictor_.config.units == "word"
     m = s2s.evaluate(sources[-40:], targets[-40:], beam=3)
     assert m["accuracy"] >= 0.8 and m["bleu"] > 80 and m["chrf"] > 80
-    assert s2s.translate(["кот видел дом мама сад"])[0]["output"] == "сад мама дом видел кот ."
+    assert s2s.translate(["кот видел дом мама"])[0]["output"] == "мама дом видел кот ."
 
 
 def tiny_seq2seq_words(sources, targets):
@@ -143,5 +143,5 @@ def tiny_seq2seq_words(sources, targets):
     from textrnn.training.seq2seq import Seq2Seq
 
     s2s = Seq2Seq(Seq2SeqConfig(units="word", embedding_dim=16, hidden_size=32, attention_size=16, dropout=0.0),
-                  Seq2SeqTrainConfig(epochs=25, batch_size=16, lr=1e-2), device="cpu")
+                  Seq2SeqTrainConfig(epochs=15, batch_size=16, lr=1e-2), device="cpu")
     return s2s.fit(sources[:-40], targets[:-40], sources[-40:], targets[-40:], quiet=True)
