@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
@@ -25,6 +23,7 @@ from textrnn.nn import RecurrentClassifier, count_parameters
 from textrnn.tasks.classify import ClassificationTask, balanced_class_weights, check_labels, check_monitor, encode_texts
 from textrnn.text import Preprocessor
 from textrnn.training.callbacks import LogLines, ProgressBar, ThreadTuning
+from textrnn.training.history import history_files
 from textrnn.training.trainer import Trainer
 from textrnn.vocab import WORD_SPECIALS, Vocab
 
@@ -234,24 +233,12 @@ class RecurrentTextClassifier:
             TextrnnError: not fitted, or ``out`` exists and ``force`` is false.
         """
         predictor = self._check_fitted()
-        files = {"history.csv": lambda p: p.write_text(history_csv(self.history_), encoding="utf-8")}
+        files = history_files(self.history_, self.summary_.get("best"), "text", plots)
         if plots and self.history_:
-            from textrnn.plots import plot_confusion_matrix, plot_curves
+            from textrnn.plots import plot_confusion_matrix
 
-            files["curves.png"] = lambda p: plot_curves(self.history_, p, best=self.summary_.get("best"))
             matrix = (self.summary_.get("val") or {}).get("confusion_matrix")
             if matrix:
                 files["confusion_matrix.png"] = lambda p: plot_confusion_matrix(
                     matrix, predictor.labels_, p, title=f"validation, epoch {self.summary_.get('best_epoch')}")
         return predictor.save(out, force=force, extra=extra, files=files)
-
-
-def history_csv(history: list[dict]) -> str:
-    """One row per evaluation as CSV text (header from the first row's keys)."""
-    if not history:
-        return ""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(history[0]), lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(history)
-    return buf.getvalue()

@@ -20,7 +20,7 @@ from textrnn.nn import count_parameters
 from textrnn.nn.seq2seq import Seq2SeqNet
 from textrnn.tasks.seq2seq import Seq2SeqTask, encode_pairs
 from textrnn.training.callbacks import LogLines, ProgressBar
-from textrnn.training.classifier import history_csv
+from textrnn.training.history import history_files
 from textrnn.training.trainer import Trainer
 from textrnn.vocab import CHAR_SPECIALS, WORD_SPECIALS, Vocab
 
@@ -162,9 +162,5 @@ class Seq2Seq:
             TextrnnError: not fitted, or ``out`` exists and ``force`` is false.
         """
         predictor = self._check_fitted()
-        files = {"history.csv": lambda p: p.write_text(history_csv(self.history_), encoding="utf-8")}
-        if plots and self.history_:
-            from textrnn.plots import plot_curves
-
-            files["curves.png"] = lambda p: plot_curves(self.history_, p, unit="output unit", best=self.summary_.get("best"))
+        files = history_files(self.history_, self.summary_.get("best"), "output unit", plots)
         return predictor.save(out, force=force, extra=extra, files=files)

@@ -21,7 +21,7 @@ from textrnn.tasks.schemes import bio_to_bioes, is_entity_tagset, repair_bio, sp
 from textrnn.tasks.tag import TaggingTask, encode_sentences
 from textrnn.text.word_features import feature_names
 from textrnn.training.callbacks import LogLines, ProgressBar
-from textrnn.training.classifier import history_csv
+from textrnn.training.history import history_files
 from textrnn.training.trainer import Trainer
 from textrnn.vocab import WORD_SPECIALS, Vocab
 
@@ -208,9 +208,5 @@ class SequenceTagger:
             TextrnnError: not fitted, or ``out`` exists and ``force`` is false.
         """
         predictor = self._check_fitted()
-        files = {"history.csv": lambda p: p.write_text(history_csv(self.history_), encoding="utf-8")}
-        if plots and self.history_:
-            from textrnn.plots import plot_curves
-
-            files["curves.png"] = lambda p: plot_curves(self.history_, p, unit="token", best=self.summary_.get("best"))
+        files = history_files(self.history_, self.summary_.get("best"), "token", plots)
         return predictor.save(out, force=force, extra=extra, files=files)
