@@ -21,22 +21,19 @@ from typing import Any, Iterator
 
 from textrnn.errors import TextrnnError
 
-# files that mark a directory as textrnn's own output (a model, a compare report, a data set):
-# only such a directory, or an empty one, is replaced with force
-OUTPUT_MARKERS = ("config.json", "compare.json", "distribution.json")
+# the file that marks a directory as textrnn's own output of one kind: with force, only a
+# directory of the same kind (or an empty one) is replaced, never a data set by a model
+OUTPUT_MARKERS = {"config.json": "model", "compare.json": "compare report", "distribution.json": "data set"}
 MiB = 1 << 20
 
 
-def _is_textrnn_output(path: Path) -> bool:
-    """Whether ``path`` holds a marker file that textrnn wrote (JSON with ``textrnn_version``)."""
-    for name in OUTPUT_MARKERS:
-        try:
-            data = read_json(path / name, max_bytes=64 * MiB)
-        except TextrnnError:
-            continue
-        if isinstance(data, dict) and "textrnn_version" in data:
-            return True
-    return False
+def _is_textrnn_output(path: Path, marker: str) -> bool:
+    """Whether ``path`` holds the ``marker`` file as textrnn writes it (JSON with ``textrnn_version``)."""
+    try:
+        data = read_json(path / marker, max_bytes=64 * MiB)
+    except TextrnnError:
+        return False
+    return isinstance(data, dict) and "textrnn_version" in data
 
 
 def _check_parents(path: Path) -> None:
@@ -48,8 +45,10 @@ def _check_parents(path: Path) -> None:
             return
 
 
-def check_out_dir(out: str | os.PathLike, force: bool) -> Path:
-    """Check that the directory ``out`` may be written: it must not exist unless ``force``.
+def check_out_dir(out: str | os.PathLike, force: bool, marker: str = "config.json") -> Path:
+    """Check that the directory ``out`` may be written: it must not exist unless ``force``, and
+    then it must be empty or textrnn's output of the same kind (``marker``: ``config.json`` for a
+    model, ``compare.json``, ``distribution.json`` for a data set).
 
     Raises:
         TextrnnError: ``out`` exists and ``force`` is false; it is a file, or a file stands where
@@ -65,8 +64,9 @@ def check_out_dir(out: str | os.PathLike, force: bool) -> Path:
         raise TextrnnError(f"output path {str(path)!r} is a file, expected a directory")
     if path.exists() and not force:
         raise TextrnnError(f"output directory {str(path)!r} already exists; set force to replace it", param="force")
-    if path.exists() and any(path.iterdir()) and not _is_textrnn_output(path):
-        raise TextrnnError(f"{str(path)!r} is a non-empty directory that is not a textrnn model; refusing to replace it")
+    if path.exists() and any(path.iterdir()) and not _is_textrnn_output(path, marker):
+        raise TextrnnError(f"{str(path)!r} is a non-empty directory that is not a textrnn {OUTPUT_MARKERS[marker]}; "
+                           f"refusing to replace it")
     return path
 
 
@@ -82,6 +82,9 @@ def check_output_file(path: str | os.PathLike | None, force: bool, param: str = 
     p = Path(path)
     if p.is_dir():
         raise TextrnnError(f"{param} {str(p)!r} is a directory, expected a file path", param=param)
+    if p.exists() and not p.is_file():  # a device, a FIFO, /dev/stdout: replacing it would swap the node for a file
+        raise TextrnnError(f"{param} {str(p)!r} is not a regular file (a device or a pipe); give a file path, or "
+                           f"leave {param} out to print", param=param)
     _check_parents(p)
     if not p.parent.resolve().is_dir():
         raise TextrnnError(f"directory of {param} {str(p.parent)!r} does not exist", param=param)
@@ -135,7 +138,7 @@ def remove_stale(path: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def atomic_dir(out: str | os.PathLike, force: bool = False) -> Iterator[Path]:
+def atomic_dir(out: str | os.PathLike, force: bool = False, marker: str = "config.json") -> Iterator[Path]:
     """Yield a temporary directory that replaces ``out`` only if the block succeeds.
 
     On an exception the temporary directory is removed and ``out`` is untouched. With ``force``
@@ -148,7 +151,7 @@ def atomic_dir(out: str | os.PathLike, force: bool = False) -> Iterator[Path]:
     Raises:
         TextrnnError: see :func:`check_out_dir`.
     """
-    path = check_out_dir(out, force)
+    path = check_out_dir(out, force, marker)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(path)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent))
@@ -162,7 +165,7 @@ def atomic_dir(out: str | os.PathLike, force: bool = False) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if path.exists():
-        check_out_dir(path, force)
+        check_out_dir(path, force, marker)
         if _exchange(tmp, path):  # tmp now holds the old directory
             shutil.rmtree(tmp, ignore_errors=True)
             return
@@ -188,7 +191,10 @@ def atomic_file(path: str | os.PathLike, replace: bool = True) -> Iterator[Path]
         TextrnnError: ``replace`` is false and ``path`` exists.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", suffix=path.suffix, dir=path.parent or ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", suffix=path.suffix, dir=path.parent or ".")
+    except OSError as e:  # name the file being written, not the temporary beside it
+        raise OSError(e.errno, f"cannot write {str(path)!r}: {e.strerror}") from None
     os.close(fd)
     try:
         os.chmod(tmp, 0o666 & ~_umask())

@@ -58,6 +58,8 @@ def read_config(run_dir: str | os.PathLike, kind: str | None = None) -> dict:
         TextrnnError: the directory is missing, is not a textrnn run directory, has a newer
             format, or holds a model of another kind.
     """
+    if not isinstance(run_dir, (str, os.PathLike)):
+        raise TextrnnError(f"run_dir must be a path (str or os.PathLike), got {type(run_dir).__name__}")
     path = Path(run_dir)
     if path.exists() and not path.is_dir():
         raise TextrnnError(f"{str(path)!r} is a file, expected a model directory")

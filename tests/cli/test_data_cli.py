@@ -61,3 +61,25 @@ def test_inflection_bad_sizes_are_one_line_errors(capsys, tmp_path):
     assert code == 2  # after the log line of reading the dictionary, when this is the first test to read it
     assert err.splitlines()[-1].startswith("textrnn: error: n_train + n_val + n_test = 9,002,000 items; expected at most")
     assert not (tmp_path / "x").exists()
+
+
+def test_force_never_replaces_another_kind_of_directory(tmp_path, capsys):
+    """A model is not replaced by a data set, nor a data set by a model, even with --force."""
+    import json
+
+    from tests.conftest import run_cli, toy_inflection, write_pairs
+
+    data = tmp_path / "data"
+    code, _, err = run_cli(capsys, "data", "inflection", "--out", data, "--train", "30", "--val", "5", "--test", "5")
+    assert code == 0, err
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text(json.dumps({"kind": "seq2seq", "textrnn_version": "0.2.0"}), encoding="utf-8")
+    code, _, err = run_cli(capsys, "data", "inflection", "--out", model, "--train", "30", "--val", "5", "--test", "5", "--force")
+    assert code == 2 and "is a non-empty directory that is not a textrnn data set" in err
+    assert sorted(p.name for p in model.iterdir()) == ["config.json"]
+    sources, targets = toy_inflection(40)
+    pairs = write_pairs(tmp_path / "p.tsv", sources, targets)
+    code, _, err = run_cli(capsys, "seq2seq", "train", pairs, "--out", data, "--force", "--epochs", "1")
+    assert code == 2 and "is a non-empty directory that is not a textrnn model" in err
+    assert (data / "train.tsv").exists() and (data / "distribution.json").exists()

@@ -164,3 +164,26 @@ def test_directories_left_by_killed_runs_are_removed_and_live_ones_kept(tmp_path
         (tmp_path / name / "model.safetensors").write_bytes(b"x")
     _replace(tmp_path / "m", "new", force=False)
     assert sorted(os.listdir(tmp_path)) == sorted(["m", f".m.tmp-{os.getppid()}-live", ".other.tmp-1-x"])
+
+
+def test_a_device_or_pipe_is_never_replaced_by_a_file(tmp_path):
+    from textrnn.files import check_output_file
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(TextrnnError, match="is not a regular file .*leave output out to print"):
+        check_output_file(fifo, force=True)
+    with pytest.raises(TextrnnError, match="is not a regular file"):
+        check_output_file("/dev/null", force=True)
+    link = tmp_path / "out"
+    link.symlink_to(fifo)
+    with pytest.raises(TextrnnError, match="is not a regular file"):
+        check_output_file(link, force=True)
+
+
+def test_an_unwritable_directory_is_named_not_the_temporary_file(tmp_path):
+    from textrnn.cli import os_error_line
+
+    with pytest.raises(OSError) as info:
+        atomic_write_text("/proc/version", "x")
+    assert os_error_line(info.value).startswith("cannot write '/proc/version': ")

@@ -302,3 +302,11 @@ def test_a_damaged_metrics_json_does_not_block_prediction(tmp_path):
     shutil.copytree(FIXTURES / "tfidf_lr", run)
     (run / "metrics.json").write_text("{bad", encoding="utf-8")
     assert textrnn.load(run).predict(["Хороший день"]) in (["negative"], ["positive"])
+
+
+def test_load_names_a_run_dir_that_is_not_a_path():
+    import textrnn
+    from textrnn.errors import TextrnnError
+
+    with pytest.raises(TextrnnError, match="run_dir must be a path .* got NoneType"):
+        textrnn.load(None)

@@ -144,7 +144,7 @@ def compare_command(
     from textrnn.devices import set_threads
     from textrnn.files import check_out_dir
 
-    check_out_dir(out, force)  # fail before any work
+    check_out_dir(out, force, "compare.json")  # fail before any work
     seed_list(seeds)
     specs = parse_specs(models)
     set_threads(threads)

@@ -42,7 +42,7 @@ def inflection_command(
     textrnn data inflection --out data/inflection [--train 10000 --val 1000 --test 1000 --seed 0]
     стол <NOUN> <gent> <plur>	столов
     """
-    check_out_dir(out, force)  # fail before any work
+    check_out_dir(out, force, "distribution.json")  # fail before any work
     start = time.perf_counter()
     data = build_inflection(n_train, n_val, n_test, seed)
     write_inflection(data, out, force=force)

@@ -229,7 +229,7 @@ def write_report(report: dict, out: str | Path, force: bool = False, command: st
     Raises:
         TextrnnError: ``out`` exists and ``force`` is false.
     """
-    with atomic_dir(out, force=force) as tmp:
+    with atomic_dir(out, force=force, marker="compare.json") as tmp:
         write_json(tmp / "compare.json", {**report, "command": command})
         (tmp / "compare.md").write_text(format_markdown(report, command), encoding="utf-8")
     return Path(out)

@@ -278,7 +278,7 @@ def write_inflection(data: InflectionData, out_dir: str | os.PathLike, force: bo
     Returns the path of ``out_dir``. Raises :class:`TextrnnError`: see :func:`textrnn.files.check_out_dir`.
     """
     dist = data.distribution()
-    with atomic_dir(out_dir, force=force) as tmp:
+    with atomic_dir(out_dir, force=force, marker="distribution.json") as tmp:
         for name in SPLITS:
             lines = [f"{source_text(it.lemma, it.tags)}\t{form}\n" for it in getattr(data, name) for form in it.forms]
             atomic_write_text(tmp / f"{name}.tsv", "".join(lines))

@@ -77,24 +77,33 @@ class Pairs:
 
 
 def read_pairs(path: str | Path, require_targets: bool = True) -> Pairs:
-    """Read a UTF-8 ``source<TAB>target`` file (blank lines skipped; a third column and beyond is refused).
+    """Read a UTF-8 ``source<TAB>target`` file (empty lines skipped; a line of only whitespace,
+    a third column and beyond are refused).
 
     Args:
-        require_targets: ``False`` reads a file of sources only (one per line, no tab), e.g. for translation.
+        require_targets: ``False`` reads a file of sources only (one per line, no tab), e.g. for
+            translation; then an empty line inside the file is refused too, so that outputs follow the lines.
 
     Raises:
-        TextrnnError: a missing or undecodable file, a line without a tab, an empty source or
-            target, more than two columns, or no pairs — naming the file and line.
+        TextrnnError: a missing or undecodable file, a line without a tab or of only whitespace,
+            an empty source or target, more than two columns, or no pairs — naming the file and line.
     """
     from textrnn.data.text_files import read_text
 
     path = Path(path)
     text = read_text(path)
     sources, targets, lines = [], [], []
-    for n, line in enumerate(text.split("\n"), 1):
+    rows = text.split("\n")
+    while rows and not rows[-1].strip("\r"):
+        rows.pop()  # the newline(s) at the end of the file
+    for n, line in enumerate(rows, 1):
         line = line.rstrip("\r")
+        if not line and require_targets:
+            continue  # a blank line between groups of pairs
         if not line.strip():
-            continue
+            what = "empty" if not line else "only whitespace"
+            raise TextrnnError(f"{str(path)!r} line {n} is {what}; expected "
+                               f"{'source<TAB>target' if require_targets else 'one source a line (outputs follow the lines)'}")
         parts = line.split("\t")
         if not require_targets and len(parts) == 1:
             parts = [parts[0], ""]

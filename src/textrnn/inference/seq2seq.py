@@ -78,6 +78,9 @@ class Seq2SeqPredictor:
         empty = next((i for i, s in enumerate(split) if not s), None)
         if empty is not None:
             raise TextrnnError(f"text {empty + 1} has no {self.units} units")
+        long = next((i for i, s in enumerate(split) if len(s) > MAX_TARGET_LEN), None)
+        if long is not None:  # as in training: memory grows with the longest source of a batch
+            raise TextrnnError(f"text {long + 1} has {len(split[long])} {self.units} units; the limit is {MAX_TARGET_LEN}")
         return split, encode_pairs(split, self.source_vocab)
 
     def translate(self, texts: Sequence[str], beam: int = 5, n_best: int = 1, alpha: float = 0.6,

@@ -153,6 +153,6 @@ def test_write_inflection(tmp_path, data):
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(TextrnnError, match="not a textrnn model"):
+    with pytest.raises(TextrnnError, match="not a textrnn data set"):
         write_inflection(data, foreign, force=True)
     assert (foreign / "notes.txt").read_text(encoding="utf-8") == "mine"

@@ -45,6 +45,7 @@ def test_read_pairs_groups_alternatives(tmp_path):
     ("\tстола\n", "line 1 has an empty source"),
     ("стол\t \n", "line 1 has an empty target"),
     ("\n\n", "is empty"),
+    ("a\tb\n   \nc\td\n", "line 2 is only whitespace"),
 ])
 def test_read_pairs_errors_name_the_line(tmp_path, content, message):
     p = tmp_path / "bad.tsv"
@@ -55,8 +56,11 @@ def test_read_pairs_errors_name_the_line(tmp_path, content, message):
 
 def test_read_sources_only(tmp_path):
     p = tmp_path / "s.txt"
-    p.write_text("стол <gent>\nмама <ablt>\tмамой\n", encoding="utf-8")
+    p.write_text("стол <gent>\nмама <ablt>\tмамой\n\n", encoding="utf-8")
     assert read_pairs(p, require_targets=False).sources == ["стол <gent>", "мама <ablt>"]
+    p.write_text("стол <gent>\n\nмама <ablt>\n", encoding="utf-8")  # outputs would no longer follow the lines
+    with pytest.raises(TextrnnError, match="line 2 is empty; expected one source a line"):
+        read_pairs(p, require_targets=False)
 
 
 def test_batches_shift_the_target_right():

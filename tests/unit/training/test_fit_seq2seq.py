@@ -93,6 +93,7 @@ def test_unseen_source_unit_warns(fitted, caplog):
     (lambda m: m.translate(["стек"], beam=2, n_best=3), "n_best=3 is invalid"),
     (lambda m: m.translate(["стек"], alpha=-1), "alpha must be"),
     (lambda m: m.evaluate(["a"], ["b", "c"]), "1 sources but 2 targets"),
+    (lambda m: m.translate(["к", "а" * 10001]), "text 2 has 10001 char units; the limit is 10000"),
 ])
 def test_bad_calls_are_one_line_errors(fitted, call, message):
     with pytest.raises(TextrnnError, match=message):
