@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import textrnn
@@ -340,13 +340,15 @@ def test_any_unicode_string_never_raises(text, index):
 
 @settings(max_examples=60, deadline=None)
 @given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+@example(text="XXSMILEXX")
 def test_fast_path_equals_whole_text_razdel(text):
     # tokenising each whitespace piece of the cleaned text alone == razdel on the whole text
     import razdel
 
     pre = Preprocessor()
     cleaned = pre._clean(text)
-    assert pre.tokenize(text) == [t.text for t in razdel.tokenize(cleaned)]
+    # a placeholder word (xxsmilexx, also typed literally) reads as its token (<smile>) on both paths
+    assert pre.tokenize(text) == [pre._placeholders.get(t.text, t.text) for t in razdel.tokenize(cleaned)]
 
 
 @settings(max_examples=1, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example])
