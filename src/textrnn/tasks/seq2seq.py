@@ -9,15 +9,16 @@ target shifted right (teacher forcing). :class:`Seq2SeqTask` is what the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import torch
 from torch import nn
 
-from textrnn.data.batching import bucketed_batches, n_batches
+from textrnn.data.batching import bucketed_batches
 from textrnn.data.pairs import join_units
 from textrnn.errors import TextrnnError
 from textrnn.nn.decoding import Hypothesis, beam_search, greedy_decode
+from textrnn.tasks.bucketed import BucketedTask
 from textrnn.vocab import BOS, EOS, Vocab
 
 METRIC_MODES = {"accuracy": "max", "mean_edit_distance": "min", "cer": "min", "loss": "min"}
@@ -154,7 +155,7 @@ def seq2seq_metrics(predicted: Sequence[str], accepted: Sequence[Sequence[str]],
     return out
 
 
-class Seq2SeqTask:
+class Seq2SeqTask(BucketedTask):
     """Training an encoder-decoder: batches bucketed by source length, token cross-entropy,
     validation by greedy decoding (exact match, edit distance) and loss.
 
@@ -178,16 +179,11 @@ class Seq2SeqTask:
         self.bos = target_vocab.special_id(BOS)
         self.criterion = nn.CrossEntropyLoss(ignore_index=0, label_smoothing=label_smoothing)
 
-    def setup(self, device: torch.device, seed: int) -> None:
-        self.device = device
-        self.generator = torch.Generator().manual_seed(seed)
+    def lengths(self, data: EncodedPairs) -> torch.Tensor:
+        return data.source_lengths
 
-    def steps_per_epoch(self) -> int:
-        return n_batches(len(self.train), self.batch_size)
-
-    def train_batches(self, epoch: int) -> Iterator[tuple]:
-        for index in bucketed_batches(self.train.source_lengths, self.batch_size, True, self.generator):
-            yield gather(self.train, index, self.device, self.bos)
+    def batch(self, data: EncodedPairs, index: torch.Tensor) -> tuple:
+        return gather(data, index, self.device, self.bos)
 
     def loss(self, model: nn.Module, batch: tuple) -> torch.Tensor:
         source, lengths, target_in, target_out = batch
@@ -206,7 +202,7 @@ class Seq2SeqTask:
             model.eval()
             total = units = 0.0
             for index in bucketed_batches(self.val.source_lengths, 256, shuffle=False):
-                batch = gather(self.val, index, self.device, self.bos)
+                batch = self.batch(self.val, index)
                 n = float((batch[3] != 0).sum())
                 total += float(self.loss(model, batch)) * n
                 units += n

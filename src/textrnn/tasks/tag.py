@@ -10,17 +10,18 @@ no per-sentence Python runs on the hot path and padding rows read the zero row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
 from textrnn.config import TaggerConfig
-from textrnn.data.batching import bucketed_batches, n_batches
+from textrnn.data.batching import bucketed_batches
 from textrnn.data.vectors import StaticVectors
 from textrnn.errors import TextrnnError
 from textrnn.nn.tagger import DistinctWords
+from textrnn.tasks.bucketed import BucketedTask
 from textrnn.tasks.schemes import entity_scores
 from textrnn.text.word_features import WordFeatures
 from textrnn.vocab import Vocab
@@ -199,7 +200,7 @@ def tagging_metrics(true: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]
     return out
 
 
-class TaggingTask:
+class TaggingTask(BucketedTask):
     """Training a tagger: length-bucketed shuffled batches of sentences, the loss, validation metrics.
 
     Args:
@@ -218,16 +219,11 @@ class TaggingTask:
         self.train, self.val, self.val_tags = train, val, [list(t) for t in val_tags]
         self.tag_vocab, self.scheme, self.batch_size = tag_vocab, scheme, batch_size
 
-    def setup(self, device: torch.device, seed: int) -> None:
-        self.device = device
-        self.generator = torch.Generator().manual_seed(seed)
+    def lengths(self, data: EncodedSentences) -> torch.Tensor:
+        return data.lengths
 
-    def steps_per_epoch(self) -> int:
-        return n_batches(len(self.train), self.batch_size)
-
-    def train_batches(self, epoch: int) -> Iterator[tuple]:
-        for index in bucketed_batches(self.train.lengths, self.batch_size, True, self.generator):
-            yield gather(self.train, index, self.device)
+    def batch(self, data: EncodedSentences, index: torch.Tensor) -> tuple:
+        return gather(data, index, self.device)
 
     def loss(self, model: nn.Module, batch: tuple) -> torch.Tensor:
         words, chars, features, static, lengths, tags, mask = batch
@@ -242,7 +238,7 @@ class TaggingTask:
         metrics = tagging_metrics(self.val_tags, pred, self.scheme)
         with torch.no_grad():
             model.eval()
-            losses = [float(self.loss(model, gather(self.val, index, self.device))) * len(index)
+            losses = [float(self.loss(model, self.batch(self.val, index))) * len(index)
                       for index in bucketed_batches(self.val.lengths, 256, shuffle=False)]
         metrics["loss"] = sum(losses) / len(self.val)
         return metrics
