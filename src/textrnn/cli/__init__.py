@@ -75,6 +75,8 @@ from textrnn.cli.seq2seq import seq2seq_app  # noqa: E402
 app.add_typer(seq2seq_app, name="seq2seq")
 from textrnn.cli.data import data_app  # noqa: E402
 app.add_typer(data_app, name="data")
+from textrnn.cli.serve import serve_command  # noqa: E402
+app.command("serve")(serve_command)
 
 
 def error_line(error: TextrnnError) -> str:
